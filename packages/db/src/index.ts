@@ -1,0 +1,5 @@
+export { decodeCursor, encodeCursor, type MessageCursor } from './cursor.ts'
+export { createDatabase, type Database } from './database.ts'
+export { createMessage, getMessage, listMessages, type MessagePage } from './messages.ts'
+export { MIGRATIONS_FOLDER, runMigrations } from './migrate.ts'
+export { MESSAGE_MAX_LENGTH, type Message, messages } from './schema.ts'
