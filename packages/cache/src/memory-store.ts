@@ -1,0 +1,51 @@
+import type { CacheStore } from './store.ts'
+
+interface Entry {
+  value: string
+  expiresAt: number
+}
+
+const SWEEP_THRESHOLD = 10_000
+
+/** A single-process stand-in for Redis, used when no REDIS_URL is set. */
+export function createMemoryStore(now: () => number = Date.now): CacheStore {
+  const entries = new Map<string, Entry>()
+
+  const read = (key: string): Entry | undefined => {
+    const entry = entries.get(key)
+    if (entry && entry.expiresAt <= now()) {
+      entries.delete(key)
+      return undefined
+    }
+    return entry
+  }
+
+  const write = (key: string, value: string, ttlMs: number): void => {
+    if (entries.size >= SWEEP_THRESHOLD) {
+      for (const candidate of entries.keys()) read(candidate)
+    }
+    entries.set(key, { value, expiresAt: now() + ttlMs })
+  }
+
+  return {
+    kind: 'memory',
+    get: async (key) => read(key)?.value ?? null,
+    async set(key, value, ttlMs) {
+      write(key, value, ttlMs)
+    },
+    async setIfAbsent(key, value, ttlMs) {
+      if (read(key)) return false
+      write(key, value, ttlMs)
+      return true
+    },
+    async delete(key) {
+      entries.delete(key)
+    },
+    async increment(key) {
+      const next = Number(read(key)?.value ?? 0) + 1
+      entries.set(key, { value: String(next), expiresAt: Number.POSITIVE_INFINITY })
+      return next
+    },
+    async ping() {},
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * The few primitives the cache needs. Redis provides them in production;
+ * the in-memory store gives `pnpm dev` the same behaviour with no server.
+ */
+export interface CacheStore {
+  /** Which backend this is, for logs and health reports. */
+  readonly kind: 'redis' | 'memory'
+  get(key: string): Promise<string | null>
+  set(key: string, value: string, ttlMs: number): Promise<void>
+  /** SET NX PX: true when this caller created the key. */
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>
+  delete(key: string): Promise<void>
+  /** Atomic; a missing key counts from 0. Never expires. */
+  increment(key: string): Promise<number>
+  ping(): Promise<void>
+}
