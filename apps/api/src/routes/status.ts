@@ -1,0 +1,60 @@
+import { hostname } from 'node:os'
+import type { Config } from '@app/config'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import Type from 'typebox'
+import { ref } from '../schemas/ref.ts'
+
+export const Status = Type.Object(
+  {
+    serverTime: Type.String({
+      format: 'date-time',
+      description: 'Clock of the replica that made this snapshot',
+    }),
+    cachedAt: Type.String({ format: 'date-time', description: 'When the snapshot was cached' }),
+    expiresAt: Type.String({ format: 'date-time', description: 'When every replica makes a new one' }),
+    ttlSeconds: Type.Integer({ minimum: 1 }),
+    instance: Type.String({ description: 'Hostname of the replica that made the snapshot' }),
+  },
+  { $id: 'Status' },
+)
+
+export const statusSchemas = [Status]
+
+/** A snapshot shared by every replica for `STATUS_CACHE_TTL_SECONDS`. */
+const status: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config }) => {
+  const ttlSeconds = config.cache.statusTtlSeconds
+
+  app.get(
+    '/status',
+    {
+      schema: {
+        tags: ['status'],
+        operationId: 'getStatus',
+        summary: 'Server time, cached for a short window across replicas',
+        response: {
+          200: {
+            description: 'The current snapshot',
+            headers: { 'x-cache': Type.Enum(['hit', 'miss'], { type: 'string' }) },
+            content: { 'application/json': { schema: ref(Status) } },
+          },
+        },
+      },
+    },
+    async (_request, reply) => {
+      const snapshot = await app.cache.getOrSet('status', ttlSeconds, async () => {
+        const now = new Date()
+        return {
+          serverTime: now.toISOString(),
+          cachedAt: new Date().toISOString(),
+          expiresAt: new Date(now.getTime() + ttlSeconds * 1000).toISOString(),
+          ttlSeconds,
+          instance: hostname(),
+        }
+      })
+      reply.header('x-cache', snapshot.hit ? 'hit' : 'miss')
+      return snapshot.value
+    },
+  )
+}
+
+export default status
