@@ -1,0 +1,108 @@
+import { startTcpProxy } from '@app/testing'
+import t from 'tap'
+import { buildTestApp, useBackends } from './helpers/app.ts'
+
+const backends = await useBackends(t)
+const postgres = await startTcpProxy(t, backends.databaseUrl)
+const redis = await startTcpProxy(t, backends.redisUrl)
+const app = await buildTestApp(
+  t,
+  { ...backends, databaseUrl: postgres.url, redisUrl: redis.url },
+  {
+    HEALTH_CHECK_TIMEOUT_MS: '500',
+  },
+)
+
+const ready = () => app.inject({ method: 'GET', url: '/health/ready' })
+
+/** Polls readiness: the clients reconnect on their own, with backoff. */
+async function untilReady(timeoutMs = 10_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs
+  let status = (await ready()).statusCode
+  while (status !== 200 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    status = (await ready()).statusCode
+  }
+  return status
+}
+
+t.test('liveness only needs the process', async (t) => {
+  const response = await app.inject({ method: 'GET', url: '/health/live' })
+  t.equal(response.statusCode, 200)
+  t.match(response.json(), { status: 'ok', uptimeSeconds: Number })
+})
+
+t.test('readiness reports each dependency with its latency', async (t) => {
+  const response = await ready()
+  t.equal(response.statusCode, 200)
+  t.match(response.json(), {
+    status: 'ok',
+    checks: {
+      postgres: { status: 'ok', latencyMs: Number, backend: 'postgres' },
+      redis: { status: 'ok', latencyMs: Number, backend: 'redis' },
+    },
+  })
+})
+
+for (const [name, proxy] of [
+  ['redis', redis],
+  ['postgres', postgres],
+] as const) {
+  t.test(`readiness is 503 naming ${name} while it is unreachable, and recovers`, async (t) => {
+    proxy.cut()
+    const down = await ready()
+    t.equal(down.statusCode, 503)
+    t.match(down.headers['content-type'], /^application\/problem\+json/)
+    const problem = down.json()
+    t.match(problem, { status: 503, code: 'DEPENDENCY_UNAVAILABLE', detail: new RegExp(`^${name}: `) })
+    t.equal(problem.checks[name].status, 'fail')
+    const other = name === 'redis' ? 'postgres' : 'redis'
+    t.equal(problem.checks[other].status, 'ok', `${other} is still reported healthy`)
+
+    proxy.restore()
+    t.equal(await untilReady(), 200, 'ready again without a restart')
+  })
+}
+
+t.test('with Redis down, reads fall back to Postgres and writes still land', async (t) => {
+  redis.cut()
+  t.teardown(() => redis.restore())
+  const created = await app.inject({
+    method: 'POST',
+    url: '/api/messages',
+    payload: { content: 'while redis was away' },
+  })
+  t.equal(created.statusCode, 201, 'the write is acknowledged')
+  const listed = await app.inject({ method: 'GET', url: '/api/messages' })
+  t.equal(listed.statusCode, 200)
+  t.equal(listed.headers['x-cache'], 'miss')
+  t.same(listed.json().items[0], created.json())
+
+  const visits = await app.inject({ method: 'POST', url: '/api/visits' })
+  t.equal(visits.statusCode, 503, 'the counter lives only in Redis: 503, not a wrong number')
+  t.match(visits.json(), { code: 'DEPENDENCY_UNAVAILABLE' })
+})
+
+t.test('a write made while Redis was away is not hidden by a stale cached page', async (t) => {
+  // Warm the cache, lose Redis for one write, then read once Redis is back.
+  t.equal(await untilReady(), 200)
+  await app.inject({ method: 'GET', url: '/api/messages' })
+  t.equal((await app.inject({ method: 'GET', url: '/api/messages' })).headers['x-cache'], 'hit')
+  redis.cut()
+  const created = (
+    await app.inject({ method: 'POST', url: '/api/messages', payload: { content: 'invalidation missed' } })
+  ).json()
+  redis.restore()
+  t.equal(await untilReady(), 200)
+  const listed = await app.inject({ method: 'GET', url: '/api/messages' })
+  t.same(listed.json().items[0], created)
+})
+
+t.test('with Postgres down, message routes answer 503 problem+json', async (t) => {
+  postgres.cut()
+  t.teardown(() => postgres.restore())
+  const response = await app.inject({ method: 'GET', url: '/api/messages/1' })
+  t.equal(response.statusCode, 503)
+  t.equal(response.headers['retry-after'], '1')
+  t.match(response.json(), { status: 503, code: 'DEPENDENCY_UNAVAILABLE' })
+})

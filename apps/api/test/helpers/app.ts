@@ -1,0 +1,40 @@
+import { readConfig } from '@app/config'
+import { type Teardown, usePostgres, useRedis } from '@app/testing'
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from '../../src/app.ts'
+
+export interface Backends {
+  databaseUrl: string
+  redisUrl: string
+  keyPrefix: string
+}
+
+/** A database and a Redis namespace of this test file's own. */
+export async function useBackends(t: Teardown): Promise<Backends> {
+  const [databaseUrl, redis] = await Promise.all([usePostgres(t), useRedis(t)])
+  return { databaseUrl, redisUrl: redis.url, keyPrefix: redis.prefix }
+}
+
+/** The real app on real backends; `env` overrides any variable. */
+export async function buildTestApp(
+  t: Teardown,
+  backends: Backends,
+  env: Record<string, string> = {},
+): Promise<FastifyInstance> {
+  const config = readConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: backends.databaseUrl,
+    REDIS_URL: backends.redisUrl,
+    REDIS_KEY_PREFIX: backends.keyPrefix,
+    ...env,
+  })
+  const app = await buildApp(config)
+  t.teardown(() => app.close())
+  return app
+}
+
+export async function countMessages(app: FastifyInstance): Promise<number> {
+  const { rows } = await app.pg.query<{ count: string }>('select count(*) from messages')
+  return Number(rows[0]?.count)
+}
