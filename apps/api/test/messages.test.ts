@@ -1,3 +1,4 @@
+import type { InjectOptions } from 'fastify'
 import t from 'tap'
 import { buildTestApp, countMessages, useBackends } from './helpers/app.ts'
 
@@ -75,7 +76,7 @@ t.test('pagination returns every message exactly once, newest first', async (t) 
 })
 
 t.test('bad input gets its status as problem+json and writes nothing', async (t) => {
-  const cases: { name: string; request: Parameters<typeof app.inject>[0]; status: number; field?: string }[] =
+  const cases: { name: string; request: InjectOptions; status: number; field?: string }[] =
     [
       {
         name: 'empty content',

@@ -1,0 +1,142 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { ConfigError, readConfig } from '../src/index.ts'
+
+const production = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://app@db:5432/app',
+  REDIS_URL: 'redis://redis:6379',
+}
+
+function secretFile(content: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'config-test-')), 'secret')
+  writeFileSync(path, content)
+  return path
+}
+
+function issuesOf(env: Record<string, string>) {
+  try {
+    readConfig(env)
+  } catch (error) {
+    if (error instanceof ConfigError) return error
+  }
+  throw new Error('expected a ConfigError')
+}
+
+t.test('an empty environment gives the development defaults', async (t) => {
+  const config = readConfig({})
+  t.equal(config.env, 'development')
+  t.same(config.http, { host: '0.0.0.0', port: 3000, bodyLimit: 16_384, trustProxy: false })
+  t.equal(config.database.url, undefined, 'no DATABASE_URL: pnpm dev embeds PGlite')
+  t.equal(config.redis.url, undefined, 'no REDIS_URL: in-process cache')
+  t.equal(config.database.migrateOnStart, true)
+  t.same(config.cache, { messagesTtlSeconds: 60, statusTtlSeconds: 10 })
+  t.equal(config.shutdown.drainMs, 0, 'no drain delay slowing reloads in development')
+})
+
+t.test('values are coerced from strings and typed', async (t) => {
+  const config = readConfig({
+    PORT: '8080',
+    DATABASE_POOL_MAX: '25',
+    TRUST_PROXY: '10.0.0.0/8',
+    LOG_LEVEL: 'warn',
+  })
+  t.equal(config.http.port, 8080)
+  t.equal(config.database.poolMax, 25)
+  t.equal(config.http.trustProxy, '10.0.0.0/8')
+  t.equal(config.logLevel, 'warn')
+  t.equal(readConfig({ TRUST_PROXY: 'true' }).http.trustProxy, true)
+})
+
+t.test('the result is deeply frozen', async (t) => {
+  const config = readConfig({})
+  t.ok(Object.isFrozen(config))
+  t.ok(Object.isFrozen(config.database))
+  t.throws(() => {
+    ;(config.http as { port: number }).port = 1
+  }, TypeError)
+})
+
+t.test('one error lists every invalid variable with its reason', async (t) => {
+  const error = issuesOf({
+    NODE_ENV: 'staging',
+    PORT: '70000',
+    LOG_LEVEL: 'loud',
+    DATABASE_URL: 'mysql://db/app',
+    REDIS_URL: 'http://redis',
+    DATABASE_POOL_MAX: 'many',
+    DATABASE_MIGRATE_ON_START: 'maybe',
+    REDIS_KEY_PREFIX: 'has spaces',
+  })
+  t.same(error.issues.map((issue) => issue.variable).sort(), [
+    'DATABASE_MIGRATE_ON_START',
+    'DATABASE_POOL_MAX',
+    'DATABASE_URL',
+    'LOG_LEVEL',
+    'NODE_ENV',
+    'PORT',
+    'REDIS_KEY_PREFIX',
+    'REDIS_URL',
+  ])
+  t.match(error.message, /PORT: must be <= 65535/)
+  t.match(error.message, /NODE_ENV: .*development, test, production/)
+  t.match(error.message, /DATABASE_POOL_MAX: must be integer/)
+})
+
+t.test('production requires DATABASE_URL and REDIS_URL', async (t) => {
+  const error = issuesOf({ NODE_ENV: 'production' })
+  t.same(
+    error.issues.map((issue) => issue.variable),
+    ['DATABASE_URL', 'REDIS_URL'],
+  )
+  const config = readConfig(production)
+  t.equal(config.database.migrateOnStart, false, 'the migrate service applies migrations in production')
+  t.equal(config.shutdown.drainMs, 3000)
+})
+
+t.test('secrets are read from <NAME>_FILE and written into the URLs', async (t) => {
+  const config = readConfig({
+    ...production,
+    DATABASE_PASSWORD_FILE: secretFile('p@ss/word\n'),
+    REDIS_PASSWORD_FILE: secretFile('redis-secret\n'),
+  })
+  t.equal(
+    config.database.url,
+    'postgres://app:p%40ss%2Fword@db:5432/app',
+    'trailing newline dropped, encoded',
+  )
+  t.equal(config.redis.url, 'redis://:redis-secret@redis:6379')
+
+  const fromFile = readConfig({
+    NODE_ENV: 'production',
+    DATABASE_URL_FILE: secretFile('postgres://u:pw@h/db'),
+    REDIS_URL: 'redis://r',
+  })
+  t.equal(fromFile.database.url, 'postgres://u:pw@h/db')
+})
+
+t.test('a secret set twice or an unreadable file is an error that never echoes the value', async (t) => {
+  const error = issuesOf({
+    ...production,
+    DATABASE_PASSWORD: 'hunter2',
+    DATABASE_PASSWORD_FILE: secretFile('hunter2'),
+    REDIS_PASSWORD_FILE: '/nonexistent/secret',
+  })
+  t.same(error.issues, [
+    {
+      variable: 'DATABASE_PASSWORD',
+      message: 'set either DATABASE_PASSWORD or DATABASE_PASSWORD_FILE, not both',
+    },
+    { variable: 'REDIS_PASSWORD_FILE', message: 'cannot read /nonexistent/secret (ENOENT)' },
+  ])
+  t.notMatch(error.message, /hunter2/)
+})
+
+t.test('empty variables count as unset', async (t) => {
+  const config = readConfig({ PORT: '', DATABASE_URL: '  ', LOG_LEVEL: '' })
+  t.equal(config.http.port, 3000)
+  t.equal(config.database.url, undefined)
+  t.equal(config.logLevel, 'info')
+})
