@@ -1,15 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdir } from 'node:fs/promises'
 import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { type Config, ConfigError, readConfig } from '@app/config'
 import { PGlite } from '@electric-sql/pglite'
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
 import { describeBackends } from './backends.ts'
 
 /**
- * `pnpm dev`: runs the server with hot reload. With no DATABASE_URL it first
- * starts an embedded PostgreSQL (PGlite over the wire protocol) that outlives
- * reloads; with no REDIS_URL the server uses its in-process cache.
+ * `pnpm dev`: runs the server with hot reload (nodemon, see nodemon.json). With
+ * no DATABASE_URL it first starts an embedded PostgreSQL (PGlite over the wire
+ * protocol) that outlives reloads; with no REDIS_URL the server uses its
+ * in-process cache.
  */
 const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: process.env.NODE_ENV || 'development' }
 let config: Config
@@ -39,11 +41,10 @@ const postgres = embedded ? `embedded PGlite (${config.database.embeddedDataDir}
 const cache = config.redis.url ? backends.cache : `${backends.cache} (set REDIS_URL to use Redis)`
 console.log(`pnpm dev: postgres = ${postgres} · cache = ${cache} · http://localhost:${config.http.port}`)
 
-const server: ChildProcess = spawn(
-  process.execPath,
-  ['--conditions=development', '--watch', '--watch-preserve-output', 'src/server.ts'],
-  { env, stdio: 'inherit' },
-)
+// nodemon (chokidar) watches directories, so it also sees editors and git
+// replacing a file by rename, which `node --watch` loses track of.
+const nodemon = fileURLToPath(import.meta.resolve('nodemon/bin/nodemon.js'))
+const server: ChildProcess = spawn(process.execPath, [nodemon, '--quiet'], { env, stdio: 'inherit' })
 
 async function stop(): Promise<void> {
   server.kill('SIGTERM')
