@@ -46,13 +46,13 @@ export function readConfig(env: RawEnv = process.env): Config {
     const allowed = error.keyword === 'enum' ? ` (${allowedValues(error.params)})` : ''
     issues.push({ variable, message: `${error.message}${allowed}` })
   }
+  if (raw.NODE_ENV === 'production') {
+    for (const name of ['DATABASE_URL', 'REDIS_URL']) {
+      if (raw[name] === undefined) issues.push({ variable: name, message: 'required in production' })
+    }
+  }
   if (issues.length === 0) {
     const env = parsed as Env
-    if (env.NODE_ENV === 'production') {
-      for (const name of ['DATABASE_URL', 'REDIS_URL'] as const) {
-        if (env[name] === undefined) issues.push({ variable: name, message: 'required in production' })
-      }
-    }
     const database = withPassword('DATABASE_URL', env.DATABASE_URL, env.DATABASE_PASSWORD, issues)
     const redis = withPassword('REDIS_URL', env.REDIS_URL, env.REDIS_PASSWORD, issues)
     if (issues.length === 0) return deepFreeze(toConfig(env, database, redis))

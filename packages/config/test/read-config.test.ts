@@ -91,6 +91,12 @@ t.test('production requires DATABASE_URL and REDIS_URL', async (t) => {
     error.issues.map((issue) => issue.variable),
     ['DATABASE_URL', 'REDIS_URL'],
   )
+  const mixed = issuesOf({ NODE_ENV: 'production', PORT: 'eighty' })
+  t.same(
+    mixed.issues.map((issue) => issue.variable).sort(),
+    ['DATABASE_URL', 'PORT', 'REDIS_URL'],
+    'listed with the others',
+  )
   const config = readConfig(production)
   t.equal(config.database.migrateOnStart, false, 'the migrate service applies migrations in production')
   t.equal(config.shutdown.drainMs, 3000)

@@ -25,6 +25,17 @@ export default fp(
         connectTimeout: 5000,
         connectionName: 'api',
       })
+      // ioredis reconnects on its own and emits an error per attempt: say it
+      // once per outage instead of once per retry.
+      let down = false
+      app.redis.on('error', (error: Error) => {
+        if (!down) app.log.warn({ reason: error.message }, 'redis unreachable, reconnecting')
+        down = true
+      })
+      app.redis.on('ready', () => {
+        if (down) app.log.info('redis reconnected')
+        down = false
+      })
       store = createRedisStore(app.redis)
     }
     const cache = createCache(store, {

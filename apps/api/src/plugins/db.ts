@@ -25,7 +25,10 @@ export default fp(
       application_name: 'api',
     })
     // An idle connection the server dropped must not crash the process.
-    app.pg.pool.on('error', (error) => app.log.warn({ err: error }, 'idle postgres connection failed'))
+    // (pg attaches the whole client to the error: log the message only.)
+    app.pg.pool.on('error', (error) =>
+      app.log.warn({ reason: error.message }, 'idle postgres connection failed'),
+    )
     if (migrateOnStart) await runMigrations(app.pg.pool)
     app.decorate('db', createDatabase(app.pg.pool))
   },
