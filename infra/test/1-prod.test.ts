@@ -241,6 +241,20 @@ t.test('4. isolation: private backends, password-only Redis, non-root, read-only
     t.ok(info.HostConfig.Memory > 0 && info.HostConfig.PidsLimit > 0, `${name}: memory and pids limits`)
     t.equal(info.HostConfig.LogConfig.Config['max-size'], '10m', `${name}: log rotation`)
   }
+  const passwords = await Promise.all(
+    ['postgres_password', 'redis_password', 'redis_admin_password'].map((name) =>
+      readFile(join(secretsDir, name), 'utf8'),
+    ),
+  )
+  for (const id of all) {
+    const info = await inspect(id)
+    const exposed = [JSON.stringify(info.Config.Env), JSON.stringify(info.Args), await logs(id)].join('\n')
+    t.notOk(
+      passwords.some((password) => exposed.includes(password)),
+      `${info.Config.Labels['com.docker.compose.service']}: no password in its environment, arguments or logs`,
+    )
+  }
+
   const write = await run(
     'docker',
     ['exec', ids.api[0], 'node', '-e', "require('node:fs').writeFileSync('/app/dist/server.js', '')"],
