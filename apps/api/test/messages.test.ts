@@ -184,6 +184,13 @@ t.test('bad input gets its status as problem+json and writes nothing', async (t)
         status: 400,
         field: 'id',
       },
+      // The router rejects these before any route runs: still problem+json.
+      { name: 'id not percent-encoded', request: { method: 'GET', url: '/api/messages/%zz' }, status: 400 },
+      {
+        name: 'id longer than the router allows',
+        request: { method: 'GET', url: `/api/messages/${'1'.repeat(101)}` },
+        status: 414,
+      },
       { name: 'unknown route', request: { method: 'GET', url: '/api/nothing-here' }, status: 404 },
       { name: 'unsupported method', request: { method: 'DELETE', url: '/api/messages' }, status: 404 },
     ]
