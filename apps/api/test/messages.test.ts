@@ -20,6 +20,14 @@ t.test('POST stores a message and answers 201 with its Location', async (t) => {
   t.same(fetched.json(), message)
 })
 
+t.test('content outside the Basic Multilingual Plane is stored as sent', async (t) => {
+  const content = `emoji 😀, CJK 𠜎, combining é, RTL שלום ${'😀'.repeat(900)}`
+  const response = await post(content)
+  t.equal(response.statusCode, 201)
+  t.equal(response.json().content, content)
+  t.equal((await post('😀'.repeat(1001))).statusCode, 400, 'length counts code points, as Postgres does')
+})
+
 t.test('an unknown id is a 404 problem', async (t) => {
   const response = await app.inject({ method: 'GET', url: '/api/messages/2147483647' })
   t.equal(response.statusCode, 404)
@@ -104,6 +112,17 @@ t.test('bad input gets its status as problem+json and writes nothing', async (t)
       {
         name: 'NUL in content',
         request: { method: 'POST', url: '/api/messages', payload: { content: 'a\u0000b' } },
+        status: 400,
+        field: 'content',
+      },
+      {
+        name: 'lone surrogate in content',
+        request: {
+          method: 'POST',
+          url: '/api/messages',
+          headers: { 'content-type': 'application/json' },
+          payload: '{"content":"a\\ud800b"}',
+        },
         status: 400,
         field: 'content',
       },

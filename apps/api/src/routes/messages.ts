@@ -27,9 +27,12 @@ export const NewMessage = Type.Object(
     content: Type.String({
       minLength: 1,
       maxLength: MESSAGE_MAX_LENGTH,
-      // Postgres text cannot hold NUL; reject it here rather than fail in the INSERT.
-      pattern: '^[^\\u0000]*$',
-      description: `1 to ${MESSAGE_MAX_LENGTH} characters`,
+      // Postgres text cannot hold NUL, and a lone UTF-16 surrogate would be
+      // stored as U+FFFD: reject both here rather than fail or alter the text.
+      // Surrogate pairs are spelled out so the pattern means the same with or
+      // without a regex engine's Unicode mode.
+      pattern: '^(?:[^\\u0000\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])*$',
+      description: `1 to ${MESSAGE_MAX_LENGTH} characters of well-formed Unicode, without NUL`,
     }),
   },
   { $id: 'NewMessage', additionalProperties: false, examples: [{ content: 'Hello, board' }] },
