@@ -3,7 +3,8 @@ import type { FastifyServerOptions } from 'fastify'
 
 type CompilersFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>
 type ValidatorFactory = NonNullable<CompilersFactory['buildValidator']>
-type RouteCompiler = (route: { httpPart?: string }) => unknown
+type Validate = ((data: unknown) => boolean) & { errors?: unknown }
+type RouteCompiler = (route: { httpPart?: string }) => Validate
 
 // One pool: it keeps a separate Ajv instance per distinct set of options.
 const buildFromPool = AjvCompiler() as unknown as (schemas: unknown, options: unknown) => RouteCompiler
@@ -19,5 +20,30 @@ export const buildValidator = ((externalSchemas: unknown, ajvOptions: unknown) =
     ...options,
     customOptions: { ...options.customOptions, coerceTypes: false },
   })
-  return (route: { httpPart?: string }) => (route.httpPart === 'body' ? strict : coercing)(route)
+  return (route: { httpPart?: string }) =>
+    route.httpPart === 'body' ? strict(route) : finiteOnly(coercing(route))
 }) as unknown as ValidatorFactory
+
+/**
+ * Ajv coerces the text "Infinity" or "1e999" to ±Infinity, which then passes
+ * `type: integer` and skips minimum/maximum (its range checks only run on
+ * finite numbers): `?limit=1e999` reached the SQL LIMIT as a 500. Coerced
+ * values must be finite.
+ */
+function finiteOnly(validate: Validate): Validate {
+  const checked: Validate = (data) => {
+    const valid = validate(data)
+    checked.errors = validate.errors
+    if (!valid || data === null || typeof data !== 'object') return valid
+    for (const [key, value] of Object.entries(data)) {
+      if (typeof value === 'number' && !Number.isFinite(value)) {
+        checked.errors = [
+          { keyword: 'type', instancePath: `/${key}`, schemaPath: '', params: {}, message: 'must be finite' },
+        ]
+        return false
+      }
+    }
+    return true
+  }
+  return checked
+}

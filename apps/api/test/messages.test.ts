@@ -179,6 +179,31 @@ t.test('bad input gets its status as problem+json and writes nothing', async (t)
       status: 400,
       field: 'limit',
     },
+    // Ajv coerces these to ±Infinity, which its range checks skip.
+    {
+      name: 'limit Infinity',
+      request: { method: 'GET', url: '/api/messages?limit=Infinity' },
+      status: 400,
+      field: 'limit',
+    },
+    {
+      name: 'limit -Infinity',
+      request: { method: 'GET', url: '/api/messages?limit=-Infinity' },
+      status: 400,
+      field: 'limit',
+    },
+    {
+      name: 'limit 1e999',
+      request: { method: 'GET', url: '/api/messages?limit=1e999' },
+      status: 400,
+      field: 'limit',
+    },
+    {
+      name: 'id Infinity',
+      request: { method: 'GET', url: '/api/messages/Infinity' },
+      status: 400,
+      field: 'id',
+    },
     {
       name: 'forged cursor',
       request: { method: 'GET', url: '/api/messages?cursor=bm90LWEtY3Vyc29y' },
