@@ -11,14 +11,16 @@ const buildFromPool = AjvCompiler() as unknown as (schemas: unknown, options: un
 
 /**
  * Query strings and params arrive as text and need type coercion; JSON bodies
- * do not, and coercing them would accept `{"content": 123}` as "123".
+ * do not, and coercing them would accept `{"content": 123}` as "123". Bodies
+ * are also not pruned: a property the schema forbids is a 400, as the spec's
+ * `additionalProperties: false` says, not silently dropped.
  */
 export const buildValidator = ((externalSchemas: unknown, ajvOptions: unknown) => {
   const options = (ajvOptions ?? {}) as { customOptions?: object }
   const coercing = buildFromPool(externalSchemas, { ...options, customOptions: { ...options.customOptions } })
   const strict = buildFromPool(externalSchemas, {
     ...options,
-    customOptions: { ...options.customOptions, coerceTypes: false },
+    customOptions: { ...options.customOptions, coerceTypes: false, removeAdditional: false },
   })
   return (route: { httpPart?: string }) =>
     route.httpPart === 'body' ? strict(route) : finiteOnly(coercing(route))

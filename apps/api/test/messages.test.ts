@@ -110,6 +110,12 @@ t.test('bad input gets its status as problem+json and writes nothing', async (t)
       field: 'content',
     },
     {
+      name: 'property the schema forbids',
+      request: { method: 'POST', url: '/api/messages', payload: { content: 'hi', author: 'me' } },
+      status: 400,
+      field: 'author',
+    },
+    {
       name: 'NUL in content',
       request: { method: 'POST', url: '/api/messages', payload: { content: 'a\u0000b' } },
       status: 400,

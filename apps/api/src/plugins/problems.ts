@@ -89,7 +89,7 @@ export function sendProblem(
 }
 
 function fieldName(instancePath: string, params: Record<string, unknown>): string {
-  const missing = typeof params.missingProperty === 'string' ? params.missingProperty : undefined
+  const named = params.missingProperty ?? params.additionalProperty
   const path = instancePath.replace(/^\//, '').replaceAll('/', '.')
-  return [path, missing].filter(Boolean).join('.') || '(root)'
+  return [path, typeof named === 'string' ? named : undefined].filter(Boolean).join('.') || '(root)'
 }
