@@ -103,6 +103,7 @@ t.test('messages: create, read, page through with cursors', async (t) => {
     const { data, error, response } = await api.POST('/api/messages', { body: { content } })
     if (error) throw new Error(error.detail)
     t.equal(data.content, content)
+    t.ok(Math.abs(Date.parse(data.createdAt) - Date.now()) < 60_000, 'createdAt is now')
     t.equal(response.headers.get('location'), `/api/messages/${data.id}`)
     created.push(data)
   }
