@@ -62,7 +62,7 @@ const status: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { conf
         const now = new Date()
         return {
           serverTime: now.toISOString(),
-          cachedAt: new Date().toISOString(),
+          cachedAt: now.toISOString(),
           expiresAt: new Date(now.getTime() + ttlSeconds * 1000).toISOString(),
           ttlSeconds,
           instance: hostname(),
