@@ -4,7 +4,7 @@ import cachePlugin from './plugins/cache.ts'
 import dbPlugin from './plugins/db.ts'
 import healthPlugin, { healthSchemas } from './plugins/health.ts'
 import openapiPlugin from './plugins/openapi.ts'
-import problemsPlugin from './plugins/problems.ts'
+import problemsPlugin, { frameworkErrors } from './plugins/problems.ts'
 import messagesRoutes, { messageSchemas } from './routes/messages.ts'
 import statusRoutes, { statusSchemas } from './routes/status.ts'
 import visitsRoutes, { visitSchemas } from './routes/visits.ts'
@@ -25,6 +25,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     trustProxy: config.http.trustProxy,
     requestIdHeader: 'x-request-id',
     schemaController: { compilersFactory: { buildValidator } },
+    frameworkErrors,
   })
 
   // Only JSON bodies are accepted: anything else is 415, not a string to validate.

@@ -21,6 +21,14 @@ t.test('POST stores a message and answers 201 with its Location', async (t) => {
   t.same(fetched.json(), message)
 })
 
+t.test('content outside the Basic Multilingual Plane is stored as sent', async (t) => {
+  const content = `emoji 😀, CJK 𠜎, combining é, RTL שלום ${'😀'.repeat(900)}`
+  const response = await post(content)
+  t.equal(response.statusCode, 201)
+  t.equal(response.json().content, content)
+  t.equal((await post('😀'.repeat(1001))).statusCode, 400, 'length counts code points, as Postgres does')
+})
+
 t.test('an unknown id is a 404 problem', async (t) => {
   const response = await app.inject({ method: 'GET', url: '/api/messages/2147483647' })
   t.equal(response.statusCode, 404)
@@ -102,8 +110,25 @@ t.test('bad input gets its status as problem+json and writes nothing', async (t)
       field: 'content',
     },
     {
+      name: 'property the schema forbids',
+      request: { method: 'POST', url: '/api/messages', payload: { content: 'hi', author: 'me' } },
+      status: 400,
+      field: 'author',
+    },
+    {
       name: 'NUL in content',
       request: { method: 'POST', url: '/api/messages', payload: { content: 'a\u0000b' } },
+      status: 400,
+      field: 'content',
+    },
+    {
+      name: 'lone surrogate in content',
+      request: {
+        method: 'POST',
+        url: '/api/messages',
+        headers: { 'content-type': 'application/json' },
+        payload: '{"content":"a\\ud800b"}',
+      },
       status: 400,
       field: 'content',
     },
@@ -160,6 +185,31 @@ t.test('bad input gets its status as problem+json and writes nothing', async (t)
       status: 400,
       field: 'limit',
     },
+    // Ajv coerces these to ±Infinity, which its range checks skip.
+    {
+      name: 'limit Infinity',
+      request: { method: 'GET', url: '/api/messages?limit=Infinity' },
+      status: 400,
+      field: 'limit',
+    },
+    {
+      name: 'limit -Infinity',
+      request: { method: 'GET', url: '/api/messages?limit=-Infinity' },
+      status: 400,
+      field: 'limit',
+    },
+    {
+      name: 'limit 1e999',
+      request: { method: 'GET', url: '/api/messages?limit=1e999' },
+      status: 400,
+      field: 'limit',
+    },
+    {
+      name: 'id Infinity',
+      request: { method: 'GET', url: '/api/messages/Infinity' },
+      status: 400,
+      field: 'id',
+    },
     {
       name: 'forged cursor',
       request: { method: 'GET', url: '/api/messages?cursor=bm90LWEtY3Vyc29y' },
@@ -183,6 +233,13 @@ t.test('bad input gets its status as problem+json and writes nothing', async (t)
       request: { method: 'GET', url: '/api/messages/2147483648' },
       status: 400,
       field: 'id',
+    },
+    // The router rejects these before any route runs: still problem+json.
+    { name: 'id not percent-encoded', request: { method: 'GET', url: '/api/messages/%zz' }, status: 400 },
+    {
+      name: 'id longer than the router allows',
+      request: { method: 'GET', url: `/api/messages/${'1'.repeat(101)}` },
+      status: 414,
     },
     { name: 'unknown route', request: { method: 'GET', url: '/api/nothing-here' }, status: 404 },
     { name: 'unsupported method', request: { method: 'DELETE', url: '/api/messages' }, status: 404 },

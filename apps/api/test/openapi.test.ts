@@ -1,5 +1,15 @@
 import t from 'tap'
+import pkg from '../package.json' with { type: 'json' }
 import { buildTestApp, useBackends } from './helpers/app.ts'
+
+interface Operation {
+  operationId: string
+  summary?: string
+  tags?: string[]
+  parameters?: unknown[]
+  requestBody?: unknown
+  responses: Record<string, { description: string; content?: Record<string, unknown> }>
+}
 
 const app = await buildTestApp(t, await useBackends(t))
 
@@ -8,10 +18,10 @@ t.test('/openapi.json documents every route with its schemas', async (t) => {
   t.equal(response.statusCode, 200)
   const spec = response.json()
   t.equal(spec.openapi, '3.1.0')
-  const operations = Object.entries(
-    spec.paths as Record<string, Record<string, { operationId: string; responses: object }>>,
-  ).flatMap(([path, methods]) =>
-    Object.entries(methods).map(([method, op]) => [`${method.toUpperCase()} ${path}`, op] as const),
+  t.equal(spec.info.version, pkg.version, 'info.version is the package version')
+  const operations = Object.entries(spec.paths as Record<string, Record<string, Operation>>).flatMap(
+    ([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => [`${method.toUpperCase()} ${path}`, op] as const),
   )
   t.same(operations.map(([route]) => route).sort(), [
     'GET /api/messages',
@@ -25,7 +35,18 @@ t.test('/openapi.json documents every route with its schemas', async (t) => {
   ])
   for (const [route, operation] of operations) {
     t.type(operation.operationId, 'string', `${route} has an operationId`)
-    t.ok(Object.keys(operation.responses).length > 0, `${route} documents its responses`)
+    t.ok(operation.summary, `${route} has a summary`)
+    t.equal(operation.tags?.length, 1, `${route} has a tag`)
+    const statuses = Object.keys(operation.responses)
+    t.ok(statuses.includes('500'), `${route} documents 500`)
+    if (operation.parameters || operation.requestBody) {
+      t.ok(statuses.includes('400'), `${route} takes input, so it documents 400`)
+    }
+    for (const [status, response] of Object.entries(operation.responses)) {
+      t.not(response.description, 'Default Response', `${route} ${status} is described`)
+      const media = Object.keys(response.content ?? {})
+      t.same(media, [status < '400' ? 'application/json' : 'application/problem+json'], `${route} ${status}`)
+    }
   }
   t.same(
     Object.keys(spec.components.schemas).sort(),

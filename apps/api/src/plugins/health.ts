@@ -3,7 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import Type, { type Static } from 'typebox'
-import { PROBLEM_CONTENT_TYPE, Problem, problemResponse } from '../schemas/problem.ts'
+import { jsonResponse } from '../schemas/json-response.ts'
+import { internalError, PROBLEM_CONTENT_TYPE, Problem, problemResponse } from '../schemas/problem.ts'
 import { ref } from '../schemas/ref.ts'
 
 declare module 'fastify' {
@@ -17,15 +18,23 @@ export const Check = Type.Object(
   {
     status: Type.Enum(['ok', 'fail'], { type: 'string' }),
     latencyMs: Type.Number({ minimum: 0 }),
-    backend: Type.String({ description: 'What answered, e.g. redis or memory' }),
-    error: Type.Optional(Type.String()),
+    backend: Type.String({ description: 'What answered: postgres, redis or memory' }),
+    error: Type.Optional(Type.String({ description: 'Why the check failed' })),
   },
   { $id: 'HealthCheck' },
 )
 
 const Checks = Type.Object({ postgres: ref(Check), redis: ref(Check) })
 
-export const Readiness = Type.Object({ status: Type.Literal('ok'), checks: Checks }, { $id: 'Readiness' })
+const okChecks = {
+  postgres: { status: 'ok', latencyMs: 0.61, backend: 'postgres' },
+  redis: { status: 'ok', latencyMs: 0.24, backend: 'redis' },
+} as const
+
+export const Readiness = Type.Object(
+  { status: Type.Literal('ok'), checks: Checks },
+  { $id: 'Readiness', examples: [{ status: 'ok', checks: okChecks }] },
+)
 
 export const ReadinessProblem = Type.Object(
   { ...Problem.properties, checks: Type.Optional(Checks) },
@@ -34,7 +43,7 @@ export const ReadinessProblem = Type.Object(
 
 export const Liveness = Type.Object(
   { status: Type.Literal('ok'), uptimeSeconds: Type.Number({ minimum: 0 }) },
-  { $id: 'Liveness' },
+  { $id: 'Liveness', examples: [{ status: 'ok', uptimeSeconds: 3600 }] },
 )
 
 export const healthSchemas = [Check, Readiness, ReadinessProblem, Liveness]
@@ -75,7 +84,11 @@ export default fp(
           tags: ['health'],
           operationId: 'getLiveness',
           summary: 'The process is up',
-          response: { 200: ref(Liveness) },
+          description: 'Touches no dependency: a failing liveness probe means restart the process.',
+          response: {
+            200: jsonResponse('The process answers', Liveness),
+            500: internalError('/health/live'),
+          },
         },
       },
       async () => ({ status: 'ok' as const, uptimeSeconds: Math.round(process.uptime()) }),
@@ -88,10 +101,29 @@ export default fp(
           tags: ['health'],
           operationId: 'getReadiness',
           summary: 'Postgres and the cache answer within the timeout',
+          description:
+            'Checks each dependency within HEALTH_CHECK_TIMEOUT_MS. Turns 503 while the instance ' +
+            'drains on shutdown, so a proxy stops routing to it before it closes.',
           response: {
-            200: ref(Readiness),
+            200: jsonResponse('Every dependency answered', Readiness),
+            500: internalError('/health/ready'),
             503: problemResponse(
               'A dependency failed its check, or the instance is draining',
+              {
+                status: 503,
+                detail: 'redis: no answer within 1000 ms',
+                instance: '/health/ready',
+                code: 'DEPENDENCY_UNAVAILABLE',
+                checks: {
+                  postgres: okChecks.postgres,
+                  redis: {
+                    status: 'fail',
+                    latencyMs: 1000.4,
+                    backend: 'redis',
+                    error: 'no answer within 1000 ms',
+                  },
+                },
+              },
               ReadinessProblem,
             ),
           },

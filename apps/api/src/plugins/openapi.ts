@@ -13,8 +13,13 @@ export default fp(
         info: {
           title: 'Message board API',
           description: 'A page-view counter, a message board and health checks on PostgreSQL and Redis.',
+          // Follows the package: see "API versioning" in the README for what may change.
           version: pkg.version,
         },
+        // Relative: the document is served by the API itself, so its own origin is the server.
+        servers: [{ url: '/', description: 'The origin serving this document' }],
+        // Deliberately public: no operation needs credentials (an empty list says so explicitly).
+        security: [],
         tags: [
           { name: 'visits', description: 'The page-view counter' },
           { name: 'messages', description: 'The message board' },

@@ -21,15 +21,15 @@ export default fp(
         )
         const [first] = errors
         const detail = first ? `${first.in} field '${first.field}' ${first.message}` : error.message
-        return send(reply, request, 400, 'VALIDATION_FAILED', detail, errors)
+        return sendProblem(reply, request, 400, 'VALIDATION_FAILED', detail, errors)
       }
       if (error instanceof HttpProblem) {
-        return send(reply, request, error.statusCode, error.code, error.message)
+        return sendProblem(reply, request, error.statusCode, error.code, error.message)
       }
       if (isDependencyUnavailable(error)) {
         request.log.warn({ err: error }, 'dependency unavailable')
         reply.header('retry-after', '1')
-        return send(
+        return sendProblem(
           reply,
           request,
           503,
@@ -40,14 +40,14 @@ export default fp(
       const status = error.statusCode ?? 500
       if (status >= 500) {
         request.log.error({ err: error }, 'request failed')
-        return send(reply, request, status, 'INTERNAL_ERROR', 'An unexpected error occurred')
+        return sendProblem(reply, request, status, 'INTERNAL_ERROR', 'An unexpected error occurred')
       }
       // Fastify's own 4xx errors (body too large, media type, bad JSON) carry a clear message.
-      return send(reply, request, status, error.code ?? 'BAD_REQUEST', error.message)
+      return sendProblem(reply, request, status, error.code ?? 'BAD_REQUEST', error.message)
     })
 
     app.setNotFoundHandler((request, reply) =>
-      send(
+      sendProblem(
         reply,
         request,
         404,
@@ -59,7 +59,16 @@ export default fp(
   { name: 'problems' },
 )
 
-function send(
+/**
+ * Errors the router raises before any route or error handler runs: a path
+ * that is not valid percent-encoding (400) or a path parameter longer than
+ * the router's limit (414). Passed to Fastify as `frameworkErrors`.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  return sendProblem(reply, request, error.statusCode ?? 400, error.code, error.message)
+}
+
+export function sendProblem(
   reply: FastifyReply,
   request: FastifyRequest,
   status: number,
@@ -80,7 +89,7 @@ function send(
 }
 
 function fieldName(instancePath: string, params: Record<string, unknown>): string {
-  const missing = typeof params.missingProperty === 'string' ? params.missingProperty : undefined
+  const named = params.missingProperty ?? params.additionalProperty
   const path = instancePath.replace(/^\//, '').replaceAll('/', '.')
-  return [path, missing].filter(Boolean).join('.') || '(root)'
+  return [path, typeof named === 'string' ? named : undefined].filter(Boolean).join('.') || '(root)'
 }

@@ -10,14 +10,15 @@ import {
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type, { type Static } from 'typebox'
 import { HttpProblem } from '../problems.ts'
-import { problemResponse } from '../schemas/problem.ts'
+import { jsonResponse } from '../schemas/json-response.ts'
+import { bodyErrors, dependencyUnavailable, internalError, problemResponse } from '../schemas/problem.ts'
 import { ref } from '../schemas/ref.ts'
 
 export const Message = Type.Object(
   {
     id: Type.Integer({ minimum: 1 }),
     content: Type.String({ minLength: 1, maxLength: MESSAGE_MAX_LENGTH }),
-    createdAt: Type.String({ format: 'date-time' }),
+    createdAt: Type.String({ format: 'date-time', description: 'When the server stored it (UTC)' }),
   },
   { $id: 'Message', examples: [{ id: 1, content: 'Hello, board', createdAt: '2026-11-23T12:00:00.000Z' }] },
 )
@@ -27,9 +28,12 @@ export const NewMessage = Type.Object(
     content: Type.String({
       minLength: 1,
       maxLength: MESSAGE_MAX_LENGTH,
-      // Postgres text cannot hold NUL; reject it here rather than fail in the INSERT.
-      pattern: '^[^\\u0000]*$',
-      description: `1 to ${MESSAGE_MAX_LENGTH} characters`,
+      // Postgres text cannot hold NUL, and a lone UTF-16 surrogate would be
+      // stored as U+FFFD: reject both here rather than fail or alter the text.
+      // Surrogate pairs are spelled out so the pattern means the same with or
+      // without a regex engine's Unicode mode.
+      pattern: '^(?:[^\\u0000\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])*$',
+      description: `1 to ${MESSAGE_MAX_LENGTH} characters of well-formed Unicode, without NUL`,
     }),
   },
   { $id: 'NewMessage', additionalProperties: false, examples: [{ content: 'Hello, board' }] },
@@ -42,7 +46,15 @@ export const MessagePage = Type.Object(
       description: 'Pass as `cursor` to get the next (older) page; null on the last page',
     }),
   },
-  { $id: 'MessagePage' },
+  {
+    $id: 'MessagePage',
+    examples: [
+      {
+        items: [{ id: 2, content: 'Second', createdAt: '2026-11-23T12:01:00.000Z' }],
+        nextCursor: 'MTc5NTQzNTI2MDAwMC4y',
+      },
+    ],
+  },
 )
 
 export const messageSchemas = [Message, NewMessage, MessagePage]
@@ -51,25 +63,42 @@ const DEFAULT_PAGE_SIZE = 20
 
 const ListQuery = Type.Object({
   limit: Type.Optional(
-    Type.Integer({ minimum: 1, maximum: 100, default: DEFAULT_PAGE_SIZE, description: 'Page size' }),
+    Type.Integer({
+      minimum: 1,
+      maximum: 100,
+      default: DEFAULT_PAGE_SIZE,
+      description: 'Page size',
+      examples: [20],
+    }),
   ),
   cursor: Type.Optional(
-    Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: '`nextCursor` of the previous page' }),
+    Type.String({
+      pattern: '^[A-Za-z0-9_-]{1,64}$',
+      description: '`nextCursor` of the previous page; opaque',
+      examples: ['MTc5NTQzNTI2MDAwMC4y'],
+    }),
   ),
 })
 
-const MessageParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) })
+const MessageParams = Type.Object({
+  id: Type.Integer({ minimum: 1, maximum: 2_147_483_647, examples: [1] }),
+})
 
 const CacheHeader = Type.Enum(['hit', 'miss'], {
   type: 'string',
   description: 'Whether the page came from the cache',
 })
 
-const unavailable = problemResponse('Postgres is unavailable')
-
 function toMessage(row: MessageRow): Static<typeof Message> {
   return { id: row.id, content: row.content, createdAt: row.createdAt.toISOString() }
 }
+
+const notFound = problemResponse('No message has this id', {
+  status: 404,
+  detail: 'message 42 does not exist',
+  instance: '/api/messages/42',
+  code: 'MESSAGE_NOT_FOUND',
+})
 
 /** The message board: rows in Postgres, list pages cached aside in Redis. */
 const messages: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config }) => {
@@ -83,17 +112,17 @@ const messages: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { co
         tags: ['messages'],
         operationId: 'createMessage',
         summary: 'Post a message',
+        description:
+          'Stores the message in Postgres and drops every cached page of the list, so the next ' +
+          'read shows it. If Redis is away the write still succeeds.',
         body: ref(NewMessage),
         response: {
-          201: {
-            description: 'The stored message; `Location` is its URL',
-            headers: { location: Type.String() },
-            content: { 'application/json': { schema: ref(Message) } },
-          },
-          400: problemResponse('The body is not valid JSON or breaks the schema'),
-          413: problemResponse('The body is larger than the limit'),
-          415: problemResponse('The body is not application/json'),
-          503: unavailable,
+          201: jsonResponse('The stored message', Message, {
+            location: Type.String({ format: 'uri-reference', description: 'The URL of the new message' }),
+          }),
+          ...bodyErrors('/api/messages', 'The body is not valid JSON, or `content` breaks the schema'),
+          500: internalError('/api/messages'),
+          503: dependencyUnavailable('Postgres is unavailable', '/api/messages'),
         },
       },
     },
@@ -112,15 +141,21 @@ const messages: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { co
         tags: ['messages'],
         operationId: 'listMessages',
         summary: 'List messages, newest first, a page at a time',
+        description:
+          'Keyset pagination: pass `nextCursor` back as `cursor` until it is null. Pages never ' +
+          'shift under concurrent writes. Pages are cached for MESSAGES_CACHE_TTL_SECONDS and ' +
+          'dropped on every write.',
         querystring: ListQuery,
         response: {
-          200: {
-            description: 'One page of messages',
-            headers: { 'x-cache': CacheHeader },
-            content: { 'application/json': { schema: ref(MessagePage) } },
-          },
-          400: problemResponse('`limit` or `cursor` is invalid'),
-          503: unavailable,
+          200: jsonResponse('One page of messages', MessagePage, { 'x-cache': CacheHeader }),
+          400: problemResponse('`limit` is not an integer from 1 to 100, or `cursor` is not one we issued', {
+            status: 400,
+            detail: "querystring field 'cursor' is not a cursor from this API",
+            instance: '/api/messages',
+            code: 'INVALID_CURSOR',
+          }),
+          500: internalError('/api/messages'),
+          503: dependencyUnavailable('Postgres is unavailable', '/api/messages'),
         },
       },
     },
@@ -156,10 +191,18 @@ const messages: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { co
         summary: 'Read one message',
         params: MessageParams,
         response: {
-          200: ref(Message),
-          400: problemResponse('The id is not a positive integer'),
-          404: problemResponse('No message has this id'),
-          503: unavailable,
+          200: jsonResponse('The message', Message),
+          400: problemResponse('The id is not an integer from 1 to 2147483647, or not valid in a URL', {
+            status: 400,
+            detail: "params field 'id' must be integer",
+            instance: '/api/messages/abc',
+            code: 'VALIDATION_FAILED',
+            errors: [{ in: 'params', field: 'id', message: 'must be integer' }],
+          }),
+          404: notFound,
+          414: problemResponse('The id is longer than the router accepts (100 characters)'),
+          500: internalError('/api/messages/42'),
+          503: dependencyUnavailable('Postgres is unavailable', '/api/messages/42'),
         },
       },
     },

@@ -2,7 +2,8 @@ import { hostname } from 'node:os'
 import type { Config } from '@app/config'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { ref } from '../schemas/ref.ts'
+import { jsonResponse } from '../schemas/json-response.ts'
+import { internalError } from '../schemas/problem.ts'
 
 export const Status = Type.Object(
   {
@@ -15,7 +16,18 @@ export const Status = Type.Object(
     ttlSeconds: Type.Integer({ minimum: 1 }),
     instance: Type.String({ description: 'Hostname of the replica that made the snapshot' }),
   },
-  { $id: 'Status' },
+  {
+    $id: 'Status',
+    examples: [
+      {
+        serverTime: '2026-11-23T12:00:00.000Z',
+        cachedAt: '2026-11-23T12:00:00.000Z',
+        expiresAt: '2026-11-23T12:00:10.000Z',
+        ttlSeconds: 10,
+        instance: 'api-1',
+      },
+    ],
+  },
 )
 
 export const statusSchemas = [Status]
@@ -31,12 +43,17 @@ const status: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { conf
         tags: ['status'],
         operationId: 'getStatus',
         summary: 'Server time, cached for a short window across replicas',
+        description:
+          'Made by whichever replica asks first once the previous snapshot expired, then served ' +
+          'by every replica until it expires. If Redis is away each replica makes its own.',
         response: {
-          200: {
-            description: 'The current snapshot',
-            headers: { 'x-cache': Type.Enum(['hit', 'miss'], { type: 'string' }) },
-            content: { 'application/json': { schema: ref(Status) } },
-          },
+          200: jsonResponse('The current snapshot', Status, {
+            'x-cache': Type.Enum(['hit', 'miss'], {
+              type: 'string',
+              description: 'Whether the snapshot came from the cache',
+            }),
+          }),
+          500: internalError('/api/status'),
         },
       },
     },
@@ -45,7 +62,7 @@ const status: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { conf
         const now = new Date()
         return {
           serverTime: now.toISOString(),
-          cachedAt: new Date().toISOString(),
+          cachedAt: now.toISOString(),
           expiresAt: new Date(now.getTime() + ttlSeconds * 1000).toISOString(),
           ttlSeconds,
           instance: hostname(),

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { problemResponse } from '../schemas/problem.ts'
-import { ref } from '../schemas/ref.ts'
+import { jsonResponse } from '../schemas/json-response.ts'
+import { bodyErrors, dependencyUnavailable, internalError } from '../schemas/problem.ts'
 
 export const VisitCount = Type.Object(
   { count: Type.Integer({ minimum: 0, description: 'Page views so far' }) },
@@ -11,11 +11,10 @@ export const VisitCount = Type.Object(
 export const visitSchemas = [VisitCount]
 
 const VISITS = 'visits'
+const PATH = '/api/visits'
 
-const responses = {
-  200: ref(VisitCount),
-  503: problemResponse('The counter store (Redis) is unavailable'),
-}
+const counted = jsonResponse('The total after this visit', VisitCount)
+const redisDown = dependencyUnavailable('The counter store (Redis) is unavailable', PATH)
 
 /** A page-view counter: one atomic INCR in Redis, never cached. */
 const visits: FastifyPluginAsyncTypebox = async (app) => {
@@ -26,7 +25,15 @@ const visits: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['visits'],
         operationId: 'recordVisit',
         summary: 'Count one page view and return the new total',
-        response: responses,
+        description:
+          'One atomic increment shared by every replica: concurrent calls each get a distinct ' +
+          'total. Takes no body; a body that is sent must still be readable JSON.',
+        response: {
+          200: counted,
+          ...bodyErrors(PATH, 'A body was sent that is not valid JSON'),
+          500: internalError(PATH),
+          503: redisDown,
+        },
       },
     },
     async () => ({ count: await app.cache.increment(VISITS) }),
@@ -39,7 +46,11 @@ const visits: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['visits'],
         operationId: 'getVisits',
         summary: 'Read the page-view total without counting',
-        response: responses,
+        response: {
+          200: jsonResponse('The current total', VisitCount),
+          500: internalError(PATH),
+          503: redisDown,
+        },
       },
     },
     async () => ({ count: await app.cache.readCounter(VISITS) }),

@@ -1,4 +1,4 @@
-import Type, { type TSchema } from 'typebox'
+import Type, { type Static, type TSchema } from 'typebox'
 import { ref } from './ref.ts'
 
 /** RFC 9457 problem details, the body of every error response. */
@@ -21,12 +21,100 @@ export const Problem = Type.Object(
       ),
     ),
   },
-  { $id: 'Problem', description: 'RFC 9457 problem details' },
+  {
+    $id: 'Problem',
+    description: 'RFC 9457 problem details',
+    examples: [
+      {
+        type: 'about:blank',
+        title: 'Bad Request',
+        status: 400,
+        detail: "body field 'content' is required",
+        instance: '/api/messages',
+        code: 'VALIDATION_FAILED',
+        errors: [{ in: 'body', field: 'content', message: 'is required' }],
+      },
+    ],
+  },
 )
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json'
 
-/** A documented error response whose body is `schema` as problem+json. */
-export function problemResponse<T extends TSchema>(description: string, schema: T = Problem as unknown as T) {
-  return { description, content: { [PROBLEM_CONTENT_TYPE]: { schema: ref(schema) } } }
+/** An example body; `type` and `title` follow from the status. Extension members are allowed. */
+type ProblemExample = Omit<Static<typeof Problem>, 'type' | 'title'> & Record<string, unknown>
+
+/**
+ * A documented error response whose body is `schema` as problem+json, with
+ * an example of this very error when one is given.
+ */
+export function problemResponse<T extends TSchema>(
+  description: string,
+  example?: ProblemExample,
+  schema: T = Problem as unknown as T,
+) {
+  const media = {
+    schema: ref(schema),
+    ...(example && { example: { type: 'about:blank', title: titles[example.status], ...example } }),
+  }
+  return { description, content: { [PROBLEM_CONTENT_TYPE]: media } }
+}
+
+const titles: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  413: 'Payload Too Large',
+  414: 'URI Too Long',
+  415: 'Unsupported Media Type',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+}
+
+/** Any route can fail on a bug: the body says so and carries no details. */
+export function internalError(instance: string) {
+  return problemResponse('An unexpected error; the body never carries details', {
+    status: 500,
+    detail: 'An unexpected error occurred',
+    instance,
+    code: 'INTERNAL_ERROR',
+  })
+}
+
+/** A backing service did not answer: clients should retry after `retry-after`. */
+export function dependencyUnavailable(description: string, instance: string) {
+  return {
+    ...problemResponse(description, {
+      status: 503,
+      detail: 'A backing service is unavailable; retry shortly',
+      instance,
+      code: 'DEPENDENCY_UNAVAILABLE',
+    }),
+    headers: { 'retry-after': Type.Integer({ minimum: 0, description: 'Seconds to wait before retrying' }) },
+  }
+}
+
+/**
+ * Fastify parses the body of every POST before the handler runs, so even a
+ * route that takes no body answers these to a body it cannot read.
+ */
+export function bodyErrors(instance: string, bad: string) {
+  return {
+    400: problemResponse(bad, {
+      status: 400,
+      detail: "Body is not valid JSON but content-type is set to 'application/json'",
+      instance,
+      code: 'FST_ERR_CTP_INVALID_JSON_BODY',
+    }),
+    413: problemResponse('The body is larger than BODY_LIMIT_BYTES', {
+      status: 413,
+      detail: 'Request body is too large',
+      instance,
+      code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+    }),
+    415: problemResponse('The body is not `application/json`', {
+      status: 415,
+      detail: 'Unsupported Media Type',
+      instance,
+      code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+    }),
+  }
 }

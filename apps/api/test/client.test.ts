@@ -1,0 +1,208 @@
+import {
+  type ApiClient,
+  createApiClient,
+  type HealthCheck,
+  type Problem,
+  type ReadinessProblem,
+} from '@app/client'
+import { startTcpProxy } from '@app/testing'
+import t, { type Test } from 'tap'
+import { buildTestApp, countMessages, useBackends } from './helpers/app.ts'
+import { contractViolations, operations } from './helpers/contract.ts'
+
+// End to end: a real listening server on real Postgres and Redis (behind
+// proxies this file can cut), called only through the generated client, so
+// a route whose schema changes incompatibly breaks `pnpm typecheck` here.
+// Every response the client receives is also checked against openapi.json.
+
+const backends = await useBackends(t)
+const postgres = await startTcpProxy(t, backends.databaseUrl)
+const redis = await startTcpProxy(t, backends.redisUrl)
+const app = await buildTestApp(
+  t,
+  { ...backends, databaseUrl: postgres.url, redisUrl: redis.url },
+  { HEALTH_CHECK_TIMEOUT_MS: '500' },
+)
+const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' })
+const seen = new Map<string, Set<number>>()
+
+/** A client whose every response is one assertion: it matches the spec. */
+function client(t: Test): ApiClient {
+  const api = createApiClient(baseUrl)
+  api.use({
+    async onResponse({ request, response, schemaPath }) {
+      const op = operations.find((o) => o.method === request.method && o.path === schemaPath)
+      if (!op) {
+        t.fail(`${request.method} ${schemaPath} is not in the spec`)
+        return
+      }
+      const body = await response.clone().text()
+      const headers = Object.fromEntries(response.headers)
+      t.same(
+        contractViolations(op.operationId, { status: response.status, headers, body }),
+        [],
+        `${op.operationId} ${response.status} matches the spec`,
+      )
+      seen.set(op.operationId, (seen.get(op.operationId) ?? new Set()).add(response.status))
+    },
+  })
+  return api
+}
+
+/** 503 from readiness is a ReadinessProblem; the other documented error (500) is a plain Problem. */
+function failedChecks(error: Problem | ReadinessProblem | undefined): string {
+  const checks: Record<string, HealthCheck> = (error && 'checks' in error && error.checks) || {}
+  return Object.entries(checks)
+    .filter(([, check]) => check.status === 'fail')
+    .map(([name]) => name)
+    .join()
+}
+
+/** The Redis and pg clients reconnect with backoff: wait for readiness (unchecked, uncounted). */
+async function untilReady(timeoutMs = 10_000): Promise<boolean> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+    if ((await fetch(`${baseUrl}/health/ready`)).ok) return true
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return false
+}
+
+t.test('health probes', async (t) => {
+  const api = client(t)
+  const live = await api.GET('/health/live')
+  t.equal(live.data?.status, 'ok')
+  const ready = await api.GET('/health/ready')
+  t.equal(ready.data?.checks.postgres.status, 'ok')
+  t.equal(ready.data?.checks.redis.backend, 'redis')
+})
+
+t.test('visits: record, read, and 503 with retry-after while Redis is away', async (t) => {
+  const api = client(t)
+  const before = await api.GET('/api/visits')
+  const recorded = await api.POST('/api/visits')
+  t.equal(recorded.data?.count, (before.data?.count ?? Number.NaN) + 1)
+  t.same((await api.GET('/api/visits')).data, recorded.data)
+
+  redis.cut()
+  t.teardown(() => redis.restore())
+  const down = await api.POST('/api/visits')
+  t.equal(down.response.status, 503)
+  t.equal(down.error?.code, 'DEPENDENCY_UNAVAILABLE')
+  t.equal(down.response.headers.get('retry-after'), '1')
+  t.equal((await api.GET('/api/visits')).response.status, 503)
+  const ready = await api.GET('/health/ready')
+  t.equal(failedChecks(ready.error), 'redis', 'readiness names the failed check')
+  redis.restore()
+  t.ok(await untilReady(), 'ready again once Redis is back')
+})
+
+t.test('messages: create, read, page through with cursors', async (t) => {
+  const api = client(t)
+  const created = []
+  for (const content of ['first', 'second 😀', 'third <b>&</b>']) {
+    const { data, error, response } = await api.POST('/api/messages', { body: { content } })
+    if (error) throw new Error(error.detail)
+    t.equal(data.content, content)
+    t.ok(Math.abs(Date.parse(data.createdAt) - Date.now()) < 60_000, 'createdAt is now')
+    t.equal(response.headers.get('location'), `/api/messages/${data.id}`)
+    created.push(data)
+  }
+  const one = await api.GET('/api/messages/{id}', { params: { path: { id: created[0]?.id ?? 0 } } })
+  t.same(one.data, created[0])
+
+  const ids: number[] = []
+  let cursor: string | undefined
+  do {
+    const { data } = await api.GET('/api/messages', { params: { query: { limit: 2, cursor } } })
+    ids.push(...(data?.items.map((item) => item.id) ?? []))
+    cursor = data?.nextCursor ?? undefined
+  } while (cursor)
+  t.same(ids, created.map((message) => message.id).reverse(), 'every message once, newest first')
+  const again = await api.GET('/api/messages', { params: { query: { limit: 2 } } })
+  t.equal(again.response.headers.get('x-cache'), 'hit')
+})
+
+t.test('client errors come back as typed problems and write nothing', async (t) => {
+  const api = client(t)
+  const before = await countMessages(app)
+  const empty = await api.POST('/api/messages', { body: { content: '' } })
+  t.equal(empty.error?.code, 'VALIDATION_FAILED')
+  t.same(
+    empty.error?.errors?.map((e) => e.field),
+    ['content'],
+  )
+  const huge = await api.POST('/api/messages', { body: { content: 'x'.repeat(20_000) } })
+  t.equal(huge.response.status, 413)
+  const text = await api.POST('/api/messages', {
+    body: { content: 'hi' },
+    bodySerializer: (body) => body.content,
+    headers: { 'content-type': 'text/plain' },
+  })
+  t.equal(text.response.status, 415)
+  const notJson = await api.POST('/api/visits', {
+    body: '{' as never,
+    bodySerializer: String,
+    headers: { 'content-type': 'application/json' },
+  })
+  t.equal(notJson.response.status, 400)
+  const notJsonVisit = await api.POST('/api/visits', {
+    body: 'visit' as never,
+    bodySerializer: String,
+    headers: { 'content-type': 'text/plain' },
+  })
+  t.equal(notJsonVisit.response.status, 415)
+  const hugeVisit = await api.POST('/api/visits', { body: { pad: 'x'.repeat(20_000) } as never })
+  t.equal(hugeVisit.response.status, 413)
+  t.equal(await countMessages(app), before)
+
+  t.equal((await api.GET('/api/messages', { params: { query: { limit: 0 } } })).error?.status, 400)
+  t.equal(
+    (await api.GET('/api/messages', { params: { query: { cursor: 'bm9wZQ' } } })).error?.code,
+    'INVALID_CURSOR',
+  )
+  t.equal(
+    (await api.GET('/api/messages/{id}', { params: { path: { id: 2_147_483_647 } } })).error?.code,
+    'MESSAGE_NOT_FOUND',
+  )
+  t.equal((await api.GET('/api/messages/{id}', { params: { path: { id: 0 } } })).error?.status, 400)
+  // What a client that ignores the types could send.
+  const long = await api.GET('/api/messages/{id}', { params: { path: { id: '9'.repeat(101) as never } } })
+  t.equal(long.response.status, 414)
+})
+
+t.test('status is cached across calls', async (t) => {
+  const api = client(t)
+  const first = await api.GET('/api/status')
+  const second = await api.GET('/api/status')
+  t.equal(second.response.headers.get('x-cache'), 'hit')
+  t.same(second.data, first.data)
+  t.equal(first.data?.ttlSeconds, 10)
+})
+
+t.test('with Postgres away, message operations answer 503', async (t) => {
+  const api = client(t)
+  postgres.cut()
+  t.teardown(() => postgres.restore())
+  t.equal((await api.POST('/api/messages', { body: { content: 'lost' } })).response.status, 503)
+  t.equal((await api.GET('/api/messages', { params: { query: { limit: 99 } } })).response.status, 503)
+  t.equal((await api.GET('/api/messages/{id}', { params: { path: { id: 1 } } })).response.status, 503)
+  const ready = await api.GET('/health/ready')
+  t.equal(failedChecks(ready.error), 'postgres')
+  postgres.restore()
+  t.ok(await untilReady(), 'ready again once Postgres is back')
+})
+
+t.test('readiness turns 503 while draining', async (t) => {
+  const api = client(t)
+  app.startDraining()
+  const ready = await api.GET('/health/ready')
+  t.equal(ready.error?.code, 'DRAINING')
+})
+
+t.test('every documented status was seen through the client, bar 500', async (t) => {
+  // 500 means a bug: nothing here can make the app answer it on purpose.
+  for (const op of operations) {
+    const statuses = [...(seen.get(op.operationId) ?? [])].map(String).sort()
+    t.same(statuses, op.statuses.filter((status) => status !== '500').sort(), op.operationId)
+  }
+})
