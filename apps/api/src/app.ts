@@ -5,6 +5,8 @@ import dbPlugin from './plugins/db.ts'
 import healthPlugin, { healthSchemas } from './plugins/health.ts'
 import openapiPlugin from './plugins/openapi.ts'
 import problemsPlugin, { frameworkErrors } from './plugins/problems.ts'
+import securityHeadersPlugin from './plugins/security-headers.ts'
+import webPlugin from './plugins/web.ts'
 import messagesRoutes, { messageSchemas } from './routes/messages.ts'
 import statusRoutes, { statusSchemas } from './routes/status.ts'
 import visitsRoutes, { visitSchemas } from './routes/visits.ts'
@@ -36,6 +38,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   }
 
   await app.register(problemsPlugin)
+  await app.register(securityHeadersPlugin)
   await app.register(openapiPlugin)
   await app.register(dbPlugin, { config })
   await app.register(cachePlugin, { config })
@@ -44,6 +47,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(visitsRoutes, { prefix: '/api' })
   await app.register(messagesRoutes, { prefix: '/api', config })
   await app.register(statusRoutes, { prefix: '/api', config })
+  await app.register(webPlugin)
 
   return app
 }

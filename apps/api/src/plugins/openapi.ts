@@ -30,7 +30,20 @@ export default fp(
       // Shared schemas become components named by their $id (not def-0, def-1…).
       refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
     })
-    await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
+    await app.register(fastifySwaggerUi, {
+      routePrefix: '/docs',
+      // Swagger UI needs what the page's policy refuses: data: images, HTML sinks
+      // (no Trusted Types) and the <style> element React renders for it.
+      staticCSP: {
+        'default-src': ["'self'"],
+        'base-uri': ["'none'"],
+        'form-action': ["'self'"],
+        'frame-ancestors': ["'none'"],
+        'object-src': ["'none'"],
+        'img-src': ["'self'", 'data:'],
+        'style-src': ["'self'", "'unsafe-inline'"],
+      },
+    })
     app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger())
   },
   { name: 'openapi' },
