@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import t from 'tap'
@@ -31,6 +31,14 @@ function tcpExchange(port: number, request: string | Uint8Array): Promise<string
     socket.once('error', reject)
   })
 }
+
+t.test("dev.yml keeps every workspace's node_modules in a volume", async (t) => {
+  const file = await readFile(join(repo, 'infra/compose/dev.yml'), 'utf8')
+  const workspaces = await workspaceDirs(repo)
+  t.ok(workspaces.length >= 5)
+  for (const dir of workspaces)
+    t.ok(file.includes(`:/repo/${dir}/node_modules`), `${dir}/node_modules is a volume`)
+})
 
 t.test('7. dev.yml comes up; an edit in the bind mount changes a response without a restart', async (t) => {
   const build = await seconds(() => stack.compose(['build'], { timeoutMs: 900_000 }))
@@ -72,3 +80,19 @@ t.test('7. dev.yml comes up; an edit in the bind mount changes a response withou
     'same container, never restarted',
   )
 })
+
+/** Every folder pnpm-workspace.yaml's `packages:` globs (`dir/*` or `dir`) match. */
+async function workspaceDirs(root: string): Promise<string[]> {
+  const manifest = await readFile(join(root, 'pnpm-workspace.yaml'), 'utf8')
+  const block = manifest.split(/^packages:\n/m)[1]?.split(/^\S/m)[0] ?? ''
+  const globs = [...block.matchAll(/^\s+-\s+(\S+)/gm)].map((match) => match[1] as string)
+  const dirs = await Promise.all(
+    globs.map(async (glob) => {
+      if (!glob.endsWith('/*')) return [glob]
+      const parent = glob.slice(0, -2)
+      const entries = await readdir(join(root, parent), { withFileTypes: true })
+      return entries.filter((entry) => entry.isDirectory()).map((entry) => `${parent}/${entry.name}`)
+    }),
+  )
+  return dirs.flat()
+}
