@@ -5,9 +5,8 @@ import {
   type Problem,
   type ReadinessProblem,
 } from '@app/client'
-import { startTcpProxy } from '@app/testing'
 import t, { type Test } from 'tap'
-import { buildTestApp, countMessages, useBackends } from './helpers/app.ts'
+import { buildFaultableApp, countMessages } from './helpers/app.ts'
 import { contractViolations, operations } from './helpers/contract.ts'
 
 // End to end: a real listening server on real Postgres and Redis (behind
@@ -15,14 +14,7 @@ import { contractViolations, operations } from './helpers/contract.ts'
 // a route whose schema changes incompatibly breaks `pnpm typecheck` here.
 // Every response the client receives is also checked against openapi.json.
 
-const backends = await useBackends(t)
-const postgres = await startTcpProxy(t, backends.databaseUrl)
-const redis = await startTcpProxy(t, backends.redisUrl)
-const app = await buildTestApp(
-  t,
-  { ...backends, databaseUrl: postgres.url, redisUrl: redis.url },
-  { HEALTH_CHECK_TIMEOUT_MS: '500' },
-)
+const { app, postgres, redis } = await buildFaultableApp(t)
 const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' })
 const seen = new Map<string, Set<number>>()
 

@@ -1,17 +1,7 @@
-import { startTcpProxy } from '@app/testing'
 import t from 'tap'
-import { buildTestApp, useBackends } from './helpers/app.ts'
+import { buildFaultableApp } from './helpers/app.ts'
 
-const backends = await useBackends(t)
-const postgres = await startTcpProxy(t, backends.databaseUrl)
-const redis = await startTcpProxy(t, backends.redisUrl)
-const app = await buildTestApp(
-  t,
-  { ...backends, databaseUrl: postgres.url, redisUrl: redis.url },
-  {
-    HEALTH_CHECK_TIMEOUT_MS: '500',
-  },
-)
+const { app, postgres, redis } = await buildFaultableApp(t)
 
 const ready = () => app.inject({ method: 'GET', url: '/health/ready' })
 

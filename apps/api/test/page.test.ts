@@ -1,8 +1,7 @@
 import type { AddressInfo } from 'node:net'
-import { startTcpProxy } from '@app/testing'
 import type { Page } from 'playwright-core'
 import t, { type Test } from 'tap'
-import { buildTestApp, countMessages, useBackends } from './helpers/app.ts'
+import { buildFaultableApp, countMessages } from './helpers/app.ts'
 import {
   accessibilityViolations,
   chromiumMissing,
@@ -21,14 +20,7 @@ if (missing) {
 }
 const browser = await launchChromium(t)
 
-const backends = await useBackends(t)
-const postgres = await startTcpProxy(t, backends.databaseUrl)
-const redis = await startTcpProxy(t, backends.redisUrl)
-const app = await buildTestApp(
-  t,
-  { ...backends, databaseUrl: postgres.url, redisUrl: redis.url },
-  { HEALTH_CHECK_TIMEOUT_MS: '500' },
-)
+const { app, postgres, redis } = await buildFaultableApp(t)
 await app.listen({ port: 0, host: '127.0.0.1' })
 const baseURL = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
 

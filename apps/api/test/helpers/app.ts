@@ -1,5 +1,5 @@
 import { readConfig } from '@app/config'
-import { type Teardown, usePostgres, useRedis } from '@app/testing'
+import { startTcpProxy, type TcpProxy, type Teardown, usePostgres, useRedis } from '@app/testing'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.ts'
 
@@ -32,6 +32,27 @@ export async function buildTestApp(
   const app = await buildApp(config)
   t.teardown(() => app.close())
   return app
+}
+
+export interface FaultableApp {
+  app: FastifyInstance
+  backends: Backends
+  /** Cut to take Postgres or Redis away from the app, restore to bring it back. */
+  postgres: TcpProxy
+  redis: TcpProxy
+}
+
+/** The app reaching its own backends through TCP proxies a test can cut. */
+export async function buildFaultableApp(t: Teardown): Promise<FaultableApp> {
+  const backends = await useBackends(t)
+  const postgres = await startTcpProxy(t, backends.databaseUrl)
+  const redis = await startTcpProxy(t, backends.redisUrl)
+  const app = await buildTestApp(
+    t,
+    { ...backends, databaseUrl: postgres.url, redisUrl: redis.url },
+    { HEALTH_CHECK_TIMEOUT_MS: '500' },
+  )
+  return { app, backends, postgres, redis }
 }
 
 export async function countMessages(app: FastifyInstance): Promise<number> {
