@@ -169,14 +169,15 @@ const messages: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { co
           "querystring field 'cursor' is not a cursor from this API",
         )
       }
-      const page = await listCache.getOrSet(
-        `${limit}:${cursor ?? ''}`,
-        config.cache.messagesTtlSeconds,
-        async () => {
-          const { items, nextCursor } = await listMessages(app.db, { limit, cursor: position })
-          return { items: items.map(toMessage), nextCursor }
-        },
-      )
+      const load = async () => {
+        const { items, nextCursor } = await listMessages(app.db, { limit, cursor: position })
+        return { items: items.map(toMessage), nextCursor }
+      }
+      const ttl = config.cache.messagesTtlSeconds
+      const page =
+        ttl === 0
+          ? { value: await load(), hit: false }
+          : await listCache.getOrSet(`${limit}:${cursor ?? ''}`, ttl, load)
       reply.header('x-cache', page.hit ? 'hit' : 'miss')
       return page.value
     },
