@@ -43,3 +43,22 @@ export async function unreachableRedisStore(t: Test): Promise<CacheStore> {
   t.teardown(() => client.disconnect())
   return createRedisStore(client)
 }
+
+export type StoreCalls = Record<'get' | 'set' | 'setIfAbsent' | 'delete' | 'increment' | 'ping', number>
+
+/** The same store, counting the round trips made through it. */
+export function counting(store: CacheStore): { store: CacheStore; calls: StoreCalls } {
+  const calls: StoreCalls = { get: 0, set: 0, setIfAbsent: 0, delete: 0, increment: 0, ping: 0 }
+  return {
+    calls,
+    store: {
+      kind: store.kind,
+      get: (key) => (calls.get++, store.get(key)),
+      set: (key, value, ttlMs) => (calls.set++, store.set(key, value, ttlMs)),
+      setIfAbsent: (key, value, ttlMs) => (calls.setIfAbsent++, store.setIfAbsent(key, value, ttlMs)),
+      delete: (key) => (calls.delete++, store.delete(key)),
+      increment: (key, by) => (calls.increment++, store.increment(key, by)),
+      ping: () => (calls.ping++, store.ping()),
+    },
+  }
+}
