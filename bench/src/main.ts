@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -36,6 +36,12 @@ async function chooseTool(options: Options): Promise<LoadTool> {
   return autocannon
 }
 
+/** NODE_OPTIONS as the production image sets it, so the bench runs the API the same way. */
+function imageNodeOptions(): string {
+  const dockerfile = readFileSync(join(API_DIR, 'Dockerfile'), 'utf8')
+  return /^ENV .*\bNODE_OPTIONS=(\S+)/m.exec(dockerfile)?.[1] ?? ''
+}
+
 function serverSpecs(backends: Backends, options: Options): Record<ServerName, ServerSpec> {
   const production = { NODE_ENV: 'production', LOG_LEVEL: 'warn' }
   const api = {
@@ -44,6 +50,8 @@ function serverSpecs(backends: Backends, options: Options): Record<ServerName, S
     REDIS_URL: backends.redisUrl,
     REDIS_KEY_PREFIX: backends.keyPrefix,
     SHUTDOWN_DRAIN_MS: '0',
+    NODE_OPTIONS: imageNodeOptions(),
+    ...options.apiEnv,
   }
   const profiled = (name: string, entry: string) =>
     options.profile
@@ -178,6 +186,7 @@ async function main(): Promise<number> {
       rounds: options.rounds,
       durationSeconds: options.durationSeconds,
       backends: backends.description,
+      apiEnv: options.apiEnv,
       scenarios: summaries,
       coldStartMs,
       rssAfterMb,

@@ -13,6 +13,8 @@ export interface Options {
   profile: boolean
   buildImage: boolean
   coldStarts: number
+  /** Extra environment for the API processes, e.g. CACHE_LOCAL_MAX_ENTRIES=0 to measure without a tier. */
+  apiEnv: Record<string, string>
 }
 
 export const USAGE = `pnpm bench [options]
@@ -23,6 +25,7 @@ export const USAGE = `pnpm bench [options]
   --cold-starts N    extra spawns to time cold start (default 3)
   --tool T           wrk | autocannon | auto (default: wrk when installed)
   --only a,b         only these scenario ids (the ceiling always runs)
+  --api-env K=V      extra environment for the API (repeatable), to measure a setting
   --profile          run the API with --cpu-prof; profiles in bench/results/profiles
   --build-image      build the production image first, to report its size
   --smoke            1 round of 2 s, 1 s warm-up, 1 cold start: checks the bench still works
@@ -39,6 +42,7 @@ export function readOptions(argv: string[]): Options {
       'cold-starts': { type: 'string' },
       tool: { type: 'string' },
       only: { type: 'string' },
+      'api-env': { type: 'string', multiple: true },
       profile: { type: 'boolean', default: false },
       'build-image': { type: 'boolean', default: false },
       smoke: { type: 'boolean', default: false },
@@ -70,5 +74,12 @@ export function readOptions(argv: string[]): Options {
     only: values.only ? values.only.split(',').map((id) => id.trim()) : [],
     profile: values.profile,
     buildImage: values['build-image'],
+    apiEnv: Object.fromEntries(
+      (values['api-env'] ?? []).map((pair) => {
+        const at = pair.indexOf('=')
+        if (at < 1) throw new Error(`--api-env ${pair}: expected NAME=value`)
+        return [pair.slice(0, at), pair.slice(at + 1)]
+      }),
+    ),
   }
 }

@@ -15,6 +15,8 @@ export interface BenchReport {
   rounds: number
   durationSeconds: number
   backends: string
+  /** Settings given with --api-env, beyond the defaults. */
+  apiEnv: Record<string, string>
   scenarios: ScenarioSummary[]
   coldStartMs: number[]
   rssAfterMb: number
@@ -95,6 +97,11 @@ export function toMarkdown(report: BenchReport): string {
     `- Machine: ${report.machine}; load average (1/5/15 min) ${load(report.loadAverage.start)} at the start, ${load(report.loadAverage.end)} at the end`,
     `- Load: ${report.tool}, ${report.connections} connections, ${report.rounds} interleaved round(s) of ${report.durationSeconds} s per scenario; medians over rounds`,
     `- Backends: ${report.backends}`,
+    `- API settings: NODE_ENV=production LOG_LEVEL=warn NODE_OPTIONS as in apps/api/Dockerfile, defaults otherwise${Object.entries(
+      report.apiEnv,
+    )
+      .map(([name, value]) => `, ${name}=${value}`)
+      .join('')}`,
     '',
     '| Scenario | req/s | of ceiling | p50 ms | p99 ms | errors | RSS MB |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',

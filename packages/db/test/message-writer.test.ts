@@ -18,7 +18,7 @@ function countingDatabase(t: Test) {
     const config = args[0] as { name?: string; values?: unknown[] } | undefined
     if (config?.name === 'messages_insert_batch') {
       stats.inserts++
-      stats.rows.push((config.values?.[0] as unknown[]).length)
+      stats.rows.push((config.values?.[0] as unknown[] | undefined)?.length ?? 0)
     }
     return query(...args)
   }) as typeof counted.query

@@ -43,12 +43,36 @@ export function securityHeaders(options: HelmetOptions = HELMET_OPTIONS): Record
   return headers
 }
 
-/** Helmet's security headers on every response, with the strict CSP above. */
+/**
+ * What a JSON response needs (OWASP's REST cheat sheet): it may not be framed,
+ * sniffed as something else, read cross-origin, or run anything if opened as a
+ * document. Helmet's other headers concern pages; each one costs every
+ * response its bytes and Node's checks of it (the cached list went from 44k to
+ * 55k req/s with none at all, see bench/README.md).
+ */
+export function apiSecurityHeaders(page: Record<string, string>): Record<string, string> {
+  const kept = [
+    'cross-origin-resource-policy',
+    'referrer-policy',
+    'strict-transport-security',
+    'x-content-type-options',
+    'x-frame-options',
+  ]
+  return {
+    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    ...Object.fromEntries(kept.flatMap((name) => (page[name] ? [[name, page[name]]] : []))),
+  }
+}
+
+const API_PATHS = /^\/(api|health)\//
+
+/** Helmet's headers, with the strict CSP above, on every response; the JSON subset under /api and /health. */
 export default fp(
   async function securityHeadersPlugin(app: FastifyInstance) {
-    const headers = securityHeaders()
-    app.addHook('onRequest', (_request, reply, done) => {
-      reply.headers(headers)
+    const page = securityHeaders()
+    const api = apiSecurityHeaders(page)
+    app.addHook('onRequest', (request, reply, done) => {
+      reply.headers(API_PATHS.test(request.url) ? api : page)
       done()
     })
   },
