@@ -39,7 +39,8 @@ async function chooseTool(options: Options): Promise<LoadTool> {
 /** NODE_OPTIONS as the production image sets it, so the bench runs the API the same way. */
 function imageNodeOptions(): string {
   const dockerfile = readFileSync(join(API_DIR, 'Dockerfile'), 'utf8')
-  return /^ENV .*\bNODE_OPTIONS=(\S+)/m.exec(dockerfile)?.[1] ?? ''
+  const value = /^ENV .*\bNODE_OPTIONS=("[^"]*"|\S+)/m.exec(dockerfile)?.[1] ?? ''
+  return value.replace(/^"(.*)"$/, '$1')
 }
 
 function serverSpecs(backends: Backends, options: Options): Record<ServerName, ServerSpec> {
