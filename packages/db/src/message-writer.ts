@@ -52,6 +52,11 @@ export function createMessageWriter(db: Database, options: MessageWriterOptions 
       .map((row) => ({ id: row.id, content: row.content, createdAt: row.created_at }))
   }
 
+  if (maxBatch === 1) {
+    // No group commit: every write is its own INSERT, as many at once as the pool allows.
+    return async (content) => (await insert([content]))[0] as Message
+  }
+
   const write = async (batch: Pending[]): Promise<void> => {
     try {
       const rows = await insert(batch.map((pending) => pending.content))

@@ -71,7 +71,11 @@ t.test('a row Postgres refuses fails alone; the rest of its batch is written', a
 t.test('maxBatch bounds the rows per INSERT; 1 turns batching off', async (t) => {
   const { db, stats } = countingDatabase(t)
   const write = createMessageWriter(db, { maxBatch: 1 })
-  await Promise.all(Array.from({ length: 10 }, (_, i) => write(`single ${i}`)))
+  const written = await Promise.all(Array.from({ length: 10 }, (_, i) => write(`single ${i}`)))
+  t.same(
+    written.map((message) => message.content),
+    Array.from({ length: 10 }, (_, i) => `single ${i}`),
+  )
   t.equal(stats.inserts, 10)
   t.ok(stats.rows.every((rows) => rows === 1))
 })
