@@ -1,5 +1,6 @@
 import type { Database } from './database.ts'
 import type { Message } from './schema.ts'
+import { statementName } from './statement-name.ts'
 
 export interface MessageWriterOptions {
   /** Most rows in one INSERT; 1 turns group commit off. */
@@ -24,7 +25,7 @@ interface Row {
 // values are drawn in `position` order, so sorting the returned rows by id
 // gives them back in the callers' order.
 const INSERT = {
-  name: 'messages_insert_batch',
+  name: statementName('messages_insert_batch'),
   text: `insert into messages (content)
     select content from unnest($1::text[]) with ordinality as batch(content, position)
     order by position

@@ -3,6 +3,7 @@ import { encodeCursor, type MessageCursor } from './cursor.ts'
 import type { Database } from './database.ts'
 import { orm } from './drizzle.ts'
 import { type Message, messages } from './schema.ts'
+import { statementName } from './statement-name.ts'
 
 const { eq, sql } = orm
 
@@ -24,13 +25,13 @@ function prepare(db: Database) {
       .select()
       .from(messages)
       .where(eq(messages.id, sql.placeholder('id')))
-      .prepare('message_by_id'),
+      .prepare(statementName('message_by_id')),
     newest: db
       .select()
       .from(messages)
       .orderBy(...newestFirst)
       .limit(sql.placeholder('limit'))
-      .prepare('messages_newest'),
+      .prepare(statementName('messages_newest')),
     olderThan: db
       .select()
       .from(messages)
@@ -39,7 +40,7 @@ function prepare(db: Database) {
       )
       .orderBy(...newestFirst)
       .limit(sql.placeholder('limit'))
-      .prepare('messages_older_than'),
+      .prepare(statementName('messages_older_than')),
   }
 }
 

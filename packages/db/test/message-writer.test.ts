@@ -16,7 +16,7 @@ function countingDatabase(t: Test) {
   const query = counted.query.bind(counted) as (...args: unknown[]) => unknown
   counted.query = ((...args: unknown[]) => {
     const config = args[0] as { name?: string; values?: unknown[] } | undefined
-    if (config?.name === 'messages_insert_batch') {
+    if (config?.name?.startsWith('messages_insert_batch_')) {
       stats.inserts++
       stats.rows.push((config.values?.[0] as unknown[] | undefined)?.length ?? 0)
     }
