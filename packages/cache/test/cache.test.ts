@@ -119,7 +119,7 @@ t.test('with Redis: the in-process tier', async (t) => {
 
   t.test('serves repeated reads without reading the entry from Redis again', async (t) => {
     const { store: counted, calls } = counting(await redis.connect(t))
-    const cache = createCache(counted, { prefix: `${redis.prefix}-tier` })
+    const cache = createCache(counted, { prefix: `${redis.prefix}:tier` })
     await cache.getOrSetJson('hot', 60, async () => '"value"')
     const before = calls.get
     for (let i = 0; i < 20; i++) t.equal((await cache.getOrSetJson('hot', 60, async () => 'x')).hit, true)
@@ -129,7 +129,7 @@ t.test('with Redis: the in-process tier', async (t) => {
 
   t.test('a group read shares one version read among concurrent callers', async (t) => {
     const { store: counted, calls } = counting(await redis.connect(t))
-    const pages = createCache(counted, { prefix: `${redis.prefix}-share` }).group('pages')
+    const pages = createCache(counted, { prefix: `${redis.prefix}:share` }).group('pages')
     await pages.getOrSetJson('p', 60, async () => '"page"')
     const before = calls.get
     const results = await Promise.all(
@@ -140,7 +140,7 @@ t.test('with Redis: the in-process tier', async (t) => {
   })
 
   t.test('read-your-writes across replicas, each with its own in-process tier', async (t) => {
-    const prefix = `${redis.prefix}-ryw`
+    const prefix = `${redis.prefix}:ryw`
     const [a, b] = [
       createCache(await redis.connect(t), { prefix }).group('list'),
       createCache(await redis.connect(t), { prefix }).group('list'),
@@ -159,8 +159,8 @@ t.test('with Redis: the in-process tier', async (t) => {
 
   t.test('a value in an older format is a miss, not an error', async (t) => {
     const client = await redis.connect(t)
-    const cache = createCache(client, { prefix: `${redis.prefix}-old` })
-    await client.set(`${redis.prefix}-old:cache:legacy`, '{"old":true}', 60_000)
+    const cache = createCache(client, { prefix: `${redis.prefix}:old` })
+    await client.set(`${redis.prefix}:old:cache:legacy`, '{"old":true}', 60_000)
     t.match(await cache.getOrSetJson('legacy', 60, async () => '{"new":true}'), {
       json: '{"new":true}',
       hit: false,
