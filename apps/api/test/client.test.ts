@@ -112,6 +112,12 @@ t.test('messages: create, read, page through with cursors', async (t) => {
   t.same(ids, created.map((message) => message.id).reverse(), 'every message once, newest first')
   const again = await api.GET('/api/messages', { params: { query: { limit: 2 } } })
   t.equal(again.response.headers.get('x-cache'), 'hit')
+  const etag = again.response.headers.get('etag') ?? ''
+  const unchanged = await api.GET('/api/messages', {
+    params: { query: { limit: 2 }, header: { 'if-none-match': etag } },
+  })
+  t.equal(unchanged.response.status, 304, 'If-None-Match with the current ETag: 304')
+  t.equal(unchanged.response.headers.get('etag'), etag)
 })
 
 t.test('client errors come back as typed problems and write nothing', async (t) => {
@@ -169,6 +175,9 @@ t.test('status is cached across calls', async (t) => {
   t.equal(second.response.headers.get('x-cache'), 'hit')
   t.same(second.data, first.data)
   t.equal(first.data?.ttlSeconds, 10)
+  const etag = second.response.headers.get('etag') ?? ''
+  const unchanged = await api.GET('/api/status', { params: { header: { 'if-none-match': etag } } })
+  t.equal(unchanged.response.status, 304)
 })
 
 t.test('with Postgres away, message operations answer 503', async (t) => {

@@ -1,6 +1,6 @@
 import type { InjectOptions } from 'fastify'
 import t from 'tap'
-import { buildTestApp, countMessages, useBackends } from './helpers/app.ts'
+import { buildTestApp, countMessages, countQueries, useBackends } from './helpers/app.ts'
 
 const backends = await useBackends(t)
 const app = await buildTestApp(t, backends)
@@ -57,6 +57,83 @@ t.test('a write through one replica is seen through another', async (t) => {
   const created = (await post('from replica one')).json()
   const seen = await replica.inject({ method: 'GET', url: '/api/messages' })
   t.same(seen.json().items[0], created)
+})
+
+t.test('read-your-writes across replicas, each with its in-process cache tier', async (t) => {
+  const replicas = [app, await buildTestApp(t, backends)]
+  for (let i = 0; i < 10; i++) {
+    const [writer, reader] = i % 2 ? replicas : [...replicas].reverse()
+    if (!writer || !reader) throw new Error('two replicas')
+    // Both replicas hold the first page in process before the write.
+    await Promise.all(replicas.map((replica) => replica.inject({ method: 'GET', url: '/api/messages' })))
+    const created = (
+      await writer.inject({ method: 'POST', url: '/api/messages', payload: { content: `ryw ${i}` } })
+    ).json()
+    const seen = await reader.inject({ method: 'GET', url: '/api/messages' })
+    t.same(seen.json().items[0], created, `write ${i} is in the next read through the other replica`)
+  }
+})
+
+t.test('ETag and If-None-Match: 304 while the page is current, without Postgres', async (t) => {
+  const page = await list('?limit=5')
+  const etag = page.headers.etag as string
+  t.match(etag, /^"[A-Za-z0-9_-]{22}"$/)
+  const selects = countQueries(app, /^select/i)
+  const conditional = (tag: string) =>
+    app.inject({ method: 'GET', url: '/api/messages?limit=5', headers: { 'if-none-match': tag } })
+
+  const unchanged = await conditional(etag)
+  t.equal(unchanged.statusCode, 304)
+  t.equal(unchanged.body, '', 'no body')
+  t.equal(unchanged.headers.etag, etag)
+  t.equal((await conditional(`W/${etag}, "other"`)).statusCode, 304, 'weak comparison, any tag of a list')
+  t.equal((await conditional('*')).statusCode, 304)
+  t.equal((await conditional('"stale"')).statusCode, 200, 'another tag: the page')
+  t.equal(selects.count, 0, 'no query reached Postgres')
+
+  await post('changes the first page')
+  const changed = await conditional(etag)
+  t.equal(changed.statusCode, 200, 'after a write the old tag is stale')
+  t.not(changed.headers.etag, etag)
+  t.equal(changed.json().items[0].content, 'changes the first page')
+})
+
+t.test('single-flight: a cold page under load costs one query, not fifty', async (t) => {
+  await post('makes every page cold')
+  const one = countQueries(app, /^select/i)
+  const responses = await Promise.all(
+    Array.from({ length: 50 }, () => app.inject({ method: 'GET', url: '/api/messages?limit=3' })),
+  )
+  t.ok(responses.every((response) => response.statusCode === 200))
+  t.equal(new Set(responses.map((response) => response.body)).size, 1, 'all fifty got the same page')
+  t.equal(one.count, 1, 'fifty concurrent readers in one process, one query')
+
+  const replica = await buildTestApp(t, backends)
+  await post('cold again')
+  const [here, there] = [countQueries(app, /^select/i), countQueries(replica, /^select/i)]
+  await Promise.all(
+    Array.from({ length: 50 }, (_, i) =>
+      (i % 2 ? app : replica).inject({ method: 'GET', url: '/api/messages?limit=3' }),
+    ),
+  )
+  t.equal(here.count + there.count, 1, 'fifty readers across two replicas, one query (Redis lock)')
+})
+
+t.test('concurrent posts are committed together, each answered with its own row', async (t) => {
+  const inserts = countQueries(app, /^insert into messages/i)
+  const contents = Array.from({ length: 50 }, (_, i) => `concurrent ${i}`)
+  const responses = await Promise.all(contents.map((content) => post(content)))
+  t.ok(responses.every((response) => response.statusCode === 201))
+  t.same(
+    responses.map((response) => response.json().content),
+    contents,
+    'each response carries the row its own request created',
+  )
+  const ids = responses.map((response) => response.json().id as number)
+  t.equal(new Set(ids).size, 50)
+  t.ok(inserts.count < 50, `50 posts, ${inserts.count} INSERT statements`)
+  const stored = await app.pg.query('select count(*)::int as n from messages where id = any($1)', [ids])
+  t.equal(stored.rows[0].n, 50)
 })
 
 t.test('pagination returns every message exactly once, newest first', async (t) => {

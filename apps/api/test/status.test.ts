@@ -18,6 +18,15 @@ t.test('by default the snapshot is cached 10 s in Redis and shared by replicas',
   t.equal(fromReplica.headers['x-cache'], 'hit')
   t.same(fromReplica.json(), status, 'the other replica returns the same snapshot')
 
+  const etag = fromReplica.headers.etag as string
+  const unchanged = await one.inject({
+    method: 'GET',
+    url: '/api/status',
+    headers: { 'if-none-match': etag },
+  })
+  t.equal(unchanged.statusCode, 304, 'the tag is the same on every replica')
+  t.equal(unchanged.body, '')
+
   const redis = new Redis(backends.redisUrl)
   t.teardown(() => redis.disconnect())
   const ttl = await redis.pttl(`${backends.keyPrefix}:cache:status`)

@@ -43,8 +43,22 @@ t.test('a strict CSP and the other security headers are sent', async (t) => {
   t.equal(page.headers['x-content-type-options'], 'nosniff')
   t.equal(page.headers['x-frame-options'], 'DENY')
   t.equal(page.headers['referrer-policy'], 'no-referrer')
-  const api = await app.inject({ method: 'GET', url: '/health/live' })
-  t.equal(api.headers['x-content-type-options'], 'nosniff', 'API responses carry them too')
+  for (const url of ['/health/live', '/api/visits', '/api/nothing-here']) {
+    const api = await app.inject({ method: 'GET', url })
+    t.match(
+      api.headers,
+      {
+        'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+        'cross-origin-resource-policy': 'same-origin',
+        'strict-transport-security': /max-age=\d+/,
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'referrer-policy': 'no-referrer',
+      },
+      `${url}: the JSON subset: no framing, sniffing, cross-origin reads or active content`,
+    )
+    t.equal(api.headers['origin-agent-cluster'], undefined, `${url}: page-only headers are left out`)
+  }
 })
 
 t.test('assets have content-hashed URLs and are cached for a year', async (t) => {

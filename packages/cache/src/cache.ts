@@ -1,5 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { createBatcher } from './batcher.ts'
+import { createLocalTier } from './local-tier.ts'
 import type { CacheStore } from './store.ts'
+import { createEntry, decodeEntry, encodeEntry, type StoredEntry } from './stored-entry.ts'
 
 /** The store did not answer: the caller should report 503, not 500. */
 export class CacheUnavailableError extends Error {
@@ -11,12 +14,24 @@ export class CacheUnavailableError extends Error {
 
 export interface CacheResult<T> {
   value: T
-  /** True when the value came from the store rather than from `load`. */
+  /** True when the value came from a cache tier rather than from `load`. */
   hit: boolean
 }
 
+/** A cached JSON document, to be sent as it is. */
+export interface CachedJson {
+  json: string
+  /** Strong entity tag of `json`, for `ETag` / `If-None-Match`. */
+  etag: string
+  hit: boolean
+}
+
+/** A loader of serialized JSON: called on a miss, by one caller per key at a time. */
+export type JsonLoader = () => Promise<string>
+
 /** Keys that are dropped together: every read goes through the group's version. */
 export interface CacheGroup {
+  getOrSetJson(key: string, ttlSeconds: number, load: JsonLoader): Promise<CachedJson>
   getOrSet<T>(key: string, ttlSeconds: number, load: () => Promise<T>): Promise<CacheResult<T>>
   /** Drops every key of the group at once. Never throws: a write that reached
    * the database must not fail because the cache is away. */
@@ -25,17 +40,23 @@ export interface CacheGroup {
 
 export interface CacheStats {
   hits: number
+  /** The part of `hits` served by the in-process tier. */
+  localHits: number
   misses: number
   errors: number
 }
 
 export interface Cache {
   readonly kind: CacheStore['kind']
-  /** Cache-aside read. Only one caller loads a missing key at a time: one per
-   * process (shared promise) and one across processes (a short store lock). */
+  /** Cache-aside read of serialized JSON, returned as stored (never parsed). Only one
+   * caller loads a missing key at a time: one per process (shared promise) and one
+   * across processes (a short store lock). */
+  getOrSetJson(key: string, ttlSeconds: number, load: JsonLoader): Promise<CachedJson>
+  /** The same for any JSON value, parsed on the way out. */
   getOrSet<T>(key: string, ttlSeconds: number, load: () => Promise<T>): Promise<CacheResult<T>>
   group(name: string): CacheGroup
-  /** Atomic counters: never expire, so a volatile-* eviction policy keeps them. */
+  /** Atomic counters: never expire, so a volatile-* eviction policy keeps them.
+   * Concurrent increments share one INCRBY; each caller still gets its own value. */
   increment(counter: string): Promise<number>
   readCounter(counter: string): Promise<number>
   ping(): Promise<void>
@@ -45,6 +66,8 @@ export interface Cache {
 export interface CacheOptions {
   /** Namespace of every key, e.g. `app` → `app:cache:…`, `app:counter:…`. */
   prefix: string
+  /** Entries kept in process in front of the store (0: none). Default 1000. */
+  localMaxEntries?: number
   /** How long a loader may hold the cross-process lock. */
   lockTtlMs?: number
   /** How long a caller waits for another process's loader before loading itself. */
@@ -56,25 +79,35 @@ export interface CacheOptions {
 
 export function createCache(store: CacheStore, options: CacheOptions): Cache {
   const { prefix, lockTtlMs = 5000, lockWaitMs = 2000, lockPollMs = 20 } = options
-  const stats: CacheStats = { hits: 0, misses: 0, errors: 0 }
-  const inflight = new Map<string, Promise<unknown>>()
+  const stats: CacheStats = { hits: 0, localHits: 0, misses: 0, errors: 0 }
+  const inflight = new Map<string, Promise<StoredEntry>>()
+  // The memory store already lives in this process: a second copy would only cost memory.
+  const local = createLocalTier(store.kind === 'memory' ? 0 : (options.localMaxEntries ?? 1000))
+  const counters = new Map<string, (input: undefined) => Promise<number>>()
 
   const report = (error: unknown, operation: string): void => {
     stats.errors++
     options.onError?.(error, operation)
   }
 
-  const miss = async <T>(load: () => Promise<T>): Promise<CacheResult<T>> => {
+  const hit = (entry: StoredEntry): CachedJson => {
+    stats.hits++
+    return { json: entry.json, etag: entry.etag, hit: true }
+  }
+
+  /** The cache is bypassed (store away): load, and still give the bytes a validator. */
+  const bypass = async (load: JsonLoader, ttlMs: number): Promise<CachedJson> => {
     stats.misses++
-    return { value: await load(), hit: false }
+    const entry = createEntry(await load(), ttlMs)
+    return { json: entry.json, etag: entry.etag, hit: false }
   }
 
-  const readJson = async (key: string): Promise<unknown> => {
+  const readStored = async (key: string): Promise<StoredEntry | undefined> => {
     const raw = await store.get(key)
-    return raw === null ? undefined : JSON.parse(raw)
+    return raw === null ? undefined : decodeEntry(raw)
   }
 
-  async function loadUnderLock<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
+  async function loadUnderLock(key: string, ttlMs: number, load: JsonLoader): Promise<StoredEntry> {
     const lockKey = `${prefix}:lock:${key}`
     const locked = await store.setIfAbsent(lockKey, '1', lockTtlMs).catch((error: unknown) => {
       report(error, 'lock')
@@ -83,37 +116,51 @@ export function createCache(store: CacheStore, options: CacheOptions): Cache {
     if (!locked) {
       for (const deadline = Date.now() + lockWaitMs; Date.now() < deadline; ) {
         await sleep(lockPollMs)
-        const value = await readJson(key).catch(() => undefined)
-        if (value !== undefined) return value as T
+        const entry = await readStored(key).catch(() => undefined)
+        if (entry !== undefined) return entry
       }
     }
     try {
-      const value = await load()
-      await store.set(key, JSON.stringify(value), ttlMs).catch((error: unknown) => report(error, 'set'))
-      return value
+      const entry = createEntry(await load(), ttlMs)
+      await store.set(key, encodeEntry(entry), ttlMs).catch((error: unknown) => report(error, 'set'))
+      return entry
     } finally {
       if (locked) await store.delete(lockKey).catch((error: unknown) => report(error, 'unlock'))
     }
   }
 
-  async function readThrough<T>(key: string, ttlSeconds: number, load: () => Promise<T>) {
-    let cached: unknown
+  async function readThrough(key: string, ttlSeconds: number, load: JsonLoader): Promise<CachedJson> {
+    const ttlMs = ttlSeconds * 1000
+    const near = local.get(key)
+    if (near !== undefined) {
+      stats.localHits++
+      return hit(near)
+    }
+    let stored: StoredEntry | undefined
     try {
-      cached = await readJson(key)
+      stored = await readStored(key)
     } catch (error) {
       report(error, 'get')
-      return miss(load)
+      return bypass(load, ttlMs)
     }
-    if (cached !== undefined) {
-      stats.hits++
-      return { value: cached as T, hit: true }
+    if (stored !== undefined) {
+      local.set(key, stored)
+      return hit(stored)
     }
-    let shared = inflight.get(key) as Promise<T> | undefined
+    let shared = inflight.get(key)
     if (!shared) {
-      shared = loadUnderLock(key, ttlSeconds * 1000, load).finally(() => inflight.delete(key))
+      shared = loadUnderLock(key, ttlMs, load).finally(() => inflight.delete(key))
       inflight.set(key, shared)
     }
-    return miss(() => shared)
+    stats.misses++
+    const entry = await shared
+    local.set(key, entry)
+    return { json: entry.json, etag: entry.etag, hit: false }
+  }
+
+  const parsed = async <T>(read: Promise<CachedJson>): Promise<CacheResult<T>> => {
+    const { json, hit } = await read
+    return { value: JSON.parse(json) as T, hit }
   }
 
   function group(name: string): CacheGroup {
@@ -121,10 +168,21 @@ export function createCache(store: CacheStore, options: CacheOptions): Cache {
     // Set when an invalidation could not reach the store: until one succeeds,
     // this process must not trust cached pages of the group.
     let invalidationPending = false
+    // Concurrent readers share one version read, sent after each of them arrived, so
+    // none can miss an invalidation that finished before it asked (read-your-writes
+    // across replicas). Concurrent invalidations share one INCR the same way.
+    const readVersion = createBatcher(async (inputs: undefined[]) => {
+      const version = await store.get(versionKey)
+      return inputs.map(() => version)
+    })
+    const bump = createBatcher(async (inputs: undefined[]) => {
+      await store.increment(versionKey, 1)
+      return inputs.map(() => undefined)
+    })
 
     const bumpVersion = async (): Promise<boolean> => {
       try {
-        await store.increment(versionKey)
+        await bump(undefined)
         invalidationPending = false
         return true
       } catch (error) {
@@ -133,33 +191,55 @@ export function createCache(store: CacheStore, options: CacheOptions): Cache {
       }
     }
 
+    const getOrSetJson = async (key: string, ttlSeconds: number, load: JsonLoader) => {
+      if (invalidationPending && !(await bumpVersion())) return bypass(load, ttlSeconds * 1000)
+      let version: string | null
+      try {
+        version = await readVersion(undefined)
+      } catch (error) {
+        report(error, 'get')
+        return bypass(load, ttlSeconds * 1000)
+      }
+      return readThrough(`${prefix}:cache:${name}:${version ?? 0}:${key}`, ttlSeconds, load)
+    }
+
     return {
-      async getOrSet(key, ttlSeconds, load) {
-        if (invalidationPending && !(await bumpVersion())) return miss(load)
-        let version: string | null
-        try {
-          version = await store.get(versionKey)
-        } catch (error) {
-          report(error, 'get')
-          return miss(load)
-        }
-        return readThrough(`${prefix}:cache:${name}:${version ?? 0}:${key}`, ttlSeconds, load)
-      },
+      getOrSetJson,
+      getOrSet: (key, ttlSeconds, load) =>
+        parsed(getOrSetJson(key, ttlSeconds, async () => JSON.stringify(await load()))),
       async invalidate() {
         if (!(await bumpVersion())) invalidationPending = true
       },
     }
   }
 
+  const counter = (name: string) => {
+    let increment = counters.get(name)
+    if (!increment) {
+      const key = `${prefix}:counter:${name}`
+      // One INCRBY n for n concurrent callers; they get total-n+1 … total, in arrival order.
+      increment = createBatcher(async (inputs: undefined[]) => {
+        const total = await store.increment(key, inputs.length)
+        return inputs.map((_, i) => total - inputs.length + 1 + i)
+      })
+      counters.set(name, increment)
+    }
+    return increment
+  }
+
+  const getOrSetJson = (key: string, ttlSeconds: number, load: JsonLoader) =>
+    readThrough(`${prefix}:cache:${key}`, ttlSeconds, load)
+
   return {
     kind: store.kind,
-    getOrSet: (key, ttlSeconds, load) => readThrough(`${prefix}:cache:${key}`, ttlSeconds, load),
+    getOrSetJson,
+    getOrSet: (key, ttlSeconds, load) =>
+      parsed(getOrSetJson(key, ttlSeconds, async () => JSON.stringify(await load()))),
     group,
-    increment: (counter) =>
-      unavailableOnError('increment', () => store.increment(`${prefix}:counter:${counter}`)),
-    readCounter: (counter) =>
+    increment: (name) => unavailableOnError('increment', () => counter(name)(undefined)),
+    readCounter: (name) =>
       unavailableOnError('readCounter', async () =>
-        Number((await store.get(`${prefix}:counter:${counter}`)) ?? 0),
+        Number((await store.get(`${prefix}:counter:${name}`)) ?? 0),
       ),
     ping: () => unavailableOnError('ping', () => store.ping()),
     stats: () => ({ ...stats }),

@@ -41,8 +41,8 @@ export function createMemoryStore(now: () => number = Date.now): CacheStore {
     async delete(key) {
       entries.delete(key)
     },
-    async increment(key) {
-      const next = Number(read(key)?.value ?? 0) + 1
+    async increment(key, by) {
+      const next = Number(read(key)?.value ?? 0) + by
       entries.set(key, { value: String(next), expiresAt: Number.POSITIVE_INFINITY })
       return next
     },

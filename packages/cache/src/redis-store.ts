@@ -14,7 +14,7 @@ export function createRedisStore(redis: Redis): CacheStore {
     async delete(key) {
       await redis.del(key)
     },
-    increment: (key) => redis.incr(key),
+    increment: (key, by) => redis.incrby(key, by),
     async ping() {
       await redis.ping()
     },

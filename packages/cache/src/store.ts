@@ -10,7 +10,7 @@ export interface CacheStore {
   /** SET NX PX: true when this caller created the key. */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>
   delete(key: string): Promise<void>
-  /** Atomic; a missing key counts from 0. Never expires. */
-  increment(key: string): Promise<number>
+  /** Atomic INCRBY; a missing key counts from 0. Never expires. Returns the new total. */
+  increment(key: string, by: number): Promise<number>
   ping(): Promise<void>
 }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { CacheUnavailableError, createCache } from '../src/index.ts'
-import { storesUnderTest, unreachableRedisStore } from './helpers.ts'
+import { counting, storesUnderTest, unreachableRedisStore } from './helpers.ts'
 
 for (const store of await storesUnderTest(t)) {
   t.test(store.name, async (t) => {
@@ -85,8 +85,89 @@ for (const store of await storesUnderTest(t)) {
       )
       t.equal(await cache.readCounter('visits'), 200)
     })
+
+    t.test('getOrSetJson returns the stored bytes as they are, with an ETag of them', async (t) => {
+      const json = '{"b":1,"a":[2,3]}'
+      const first = await cache.getOrSetJson('doc', 60, async () => json)
+      t.same(first, { json, etag: first.etag, hit: false })
+      t.match(first.etag, /^"[A-Za-z0-9_-]{22}"$/)
+      const again = await cache.getOrSetJson('doc', 60, async () => 'not called')
+      t.same(again, { json, etag: first.etag, hit: true }, 'same bytes, same tag')
+      const other = await cache.getOrSetJson('doc2', 60, async () => '{"b":2}')
+      t.not(other.etag, first.etag, 'other bytes, other tag')
+    })
+
+    t.test('concurrent increments share INCRBY round trips and still get distinct values', async (t) => {
+      const { store: counted, calls } = counting(await store.connect(t))
+      const coalescing = createCache(counted, { prefix: store.prefix })
+      const start = await coalescing.readCounter('coalesced')
+      const values = await Promise.all(Array.from({ length: 100 }, () => coalescing.increment('coalesced')))
+      t.same(
+        values.sort((a, b) => a - b),
+        Array.from({ length: 100 }, (_, i) => start + i + 1),
+        'each caller its own value, none lost',
+      )
+      t.ok(calls.increment < 10, `100 increments, ${calls.increment} round trips`)
+      t.equal(await coalescing.readCounter('coalesced'), start + 100)
+    })
   })
 }
+
+t.test('with Redis: the in-process tier', async (t) => {
+  const [redis] = await storesUnderTest(t)
+  if (!redis) throw new Error('no redis store')
+
+  t.test('serves repeated reads without reading the entry from Redis again', async (t) => {
+    const { store: counted, calls } = counting(await redis.connect(t))
+    const cache = createCache(counted, { prefix: `${redis.prefix}:tier` })
+    await cache.getOrSetJson('hot', 60, async () => '"value"')
+    const before = calls.get
+    for (let i = 0; i < 20; i++) t.equal((await cache.getOrSetJson('hot', 60, async () => 'x')).hit, true)
+    t.equal(calls.get, before, 'no GET for the entry')
+    t.equal(cache.stats().localHits, 20)
+  })
+
+  t.test('a group read shares one version read among concurrent callers', async (t) => {
+    const { store: counted, calls } = counting(await redis.connect(t))
+    const pages = createCache(counted, { prefix: `${redis.prefix}:share` }).group('pages')
+    await pages.getOrSetJson('p', 60, async () => '"page"')
+    const before = calls.get
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => pages.getOrSetJson('p', 60, async () => 'x')),
+    )
+    t.ok(results.every((result) => result.hit && result.json === '"page"'))
+    t.ok(calls.get - before <= 2, `50 reads, ${calls.get - before} version reads`)
+  })
+
+  t.test('read-your-writes across replicas, each with its own in-process tier', async (t) => {
+    const prefix = `${redis.prefix}:ryw`
+    const [a, b] = [
+      createCache(await redis.connect(t), { prefix }).group('list'),
+      createCache(await redis.connect(t), { prefix }).group('list'),
+    ]
+    let rows = 0
+    const load = async () => JSON.stringify({ rows })
+    for (let write = 1; write <= 20; write++) {
+      // Both replicas hold the page in process, then one of them writes.
+      await Promise.all([a.getOrSetJson('page', 60, load), b.getOrSetJson('page', 60, load)])
+      rows = write
+      await (write % 2 ? a : b).invalidate()
+      const reader = write % 2 ? b : a
+      t.same(JSON.parse((await reader.getOrSetJson('page', 60, load)).json), { rows: write })
+    }
+  })
+
+  t.test('a value in an older format is a miss, not an error', async (t) => {
+    const client = await redis.connect(t)
+    const cache = createCache(client, { prefix: `${redis.prefix}:old` })
+    await client.set(`${redis.prefix}:old:cache:legacy`, '{"old":true}', 60_000)
+    t.match(await cache.getOrSetJson('legacy', 60, async () => '{"new":true}'), {
+      json: '{"new":true}',
+      hit: false,
+    })
+    t.equal(cache.stats().errors, 0)
+  })
+})
 
 t.test('when Redis is unreachable', async (t) => {
   const errors: string[] = []

@@ -43,3 +43,26 @@ export async function unreachableRedisStore(t: Test): Promise<CacheStore> {
   t.teardown(() => client.disconnect())
   return createRedisStore(client)
 }
+
+export type StoreCalls = Record<'get' | 'set' | 'setIfAbsent' | 'delete' | 'increment' | 'ping', number>
+
+/** The same store, counting the round trips made through it. */
+export function counting(store: CacheStore): { store: CacheStore; calls: StoreCalls } {
+  const calls: StoreCalls = { get: 0, set: 0, setIfAbsent: 0, delete: 0, increment: 0, ping: 0 }
+  const count = <T>(method: keyof StoreCalls, result: T): T => {
+    calls[method]++
+    return result
+  }
+  return {
+    calls,
+    store: {
+      kind: store.kind,
+      get: (key) => count('get', store.get(key)),
+      set: (key, value, ttlMs) => count('set', store.set(key, value, ttlMs)),
+      setIfAbsent: (key, value, ttlMs) => count('setIfAbsent', store.setIfAbsent(key, value, ttlMs)),
+      delete: (key) => count('delete', store.delete(key)),
+      increment: (key, by) => count('increment', store.increment(key, by)),
+      ping: () => count('ping', store.ping()),
+    },
+  }
+}

@@ -74,13 +74,13 @@ export interface paths {
         };
         /**
          * List messages, newest first, a page at a time
-         * @description Keyset pagination: pass `nextCursor` back as `cursor` until it is null. Pages never shift under concurrent writes. Pages are cached for MESSAGES_CACHE_TTL_SECONDS and dropped on every write.
+         * @description Keyset pagination: pass `nextCursor` back as `cursor` until it is null. Pages never shift under concurrent writes. Pages are cached for MESSAGES_CACHE_TTL_SECONDS and dropped on every write. Send the ETag back as If-None-Match to get a 304 while the page is unchanged (answered from the cache, without Postgres).
          */
         get: operations["listMessages"];
         put?: never;
         /**
          * Post a message
-         * @description Stores the message in Postgres and drops every cached page of the list, so the next read shows it. If Redis is away the write still succeeds.
+         * @description Stores the message in Postgres and drops every cached page of the list, so the next read through any replica shows it. Concurrent posts are committed together in one transaction; each gets its own row, and the answer comes only once it is committed. If Redis is away the write still succeeds.
          */
         post: operations["createMessage"];
         delete?: never;
@@ -115,7 +115,7 @@ export interface paths {
         };
         /**
          * Server time, cached for a short window across replicas
-         * @description Made by whichever replica asks first once the previous snapshot expired, then served by every replica until it expires. If Redis is away each replica makes its own.
+         * @description Made by whichever replica asks first once the previous snapshot expired, then served by every replica until it expires. If Redis is away each replica makes its own. Send the ETag back as If-None-Match to get a 304 while the snapshot is current.
          */
         get: operations["getStatus"];
         put?: never;
@@ -629,7 +629,10 @@ export interface operations {
                  */
                 cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description ETags the client holds: 304 with no body when one is current */
+                "if-none-match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -638,6 +641,8 @@ export interface operations {
             /** @description One page of messages */
             200: {
                 headers: {
+                    /** @description Entity tag of this body: send it back as `If-None-Match` to get a 304 while it is current */
+                    etag?: string;
                     /** @description Whether the page came from the cache */
                     "x-cache"?: "hit" | "miss";
                     [name: string]: unknown;
@@ -645,6 +650,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["MessagePage"];
                 };
+            };
+            /** @description The page is unchanged since the ETag sent in If-None-Match */
+            304: {
+                headers: {
+                    /** @description Entity tag of this body: send it back as `If-None-Match` to get a 304 while it is current */
+                    etag?: string;
+                    /** @description Whether the page came from the cache */
+                    "x-cache"?: "hit" | "miss";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description `limit` is not an integer from 1 to 100, or `cursor` is not one we issued */
             400: {
@@ -950,7 +966,10 @@ export interface operations {
     getStatus: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description ETags the client holds: 304 with no body when one is current */
+                "if-none-match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -959,6 +978,8 @@ export interface operations {
             /** @description The current snapshot */
             200: {
                 headers: {
+                    /** @description Entity tag of this body: send it back as `If-None-Match` to get a 304 while it is current */
+                    etag?: string;
                     /** @description Whether the snapshot came from the cache */
                     "x-cache"?: "hit" | "miss";
                     [name: string]: unknown;
@@ -966,6 +987,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Status"];
                 };
+            };
+            /** @description The snapshot is the one the ETag sent in If-None-Match names */
+            304: {
+                headers: {
+                    /** @description Entity tag of this body: send it back as `If-None-Match` to get a 304 while it is current */
+                    etag?: string;
+                    /** @description Whether the snapshot came from the cache */
+                    "x-cache"?: "hit" | "miss";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description An unexpected error; the body never carries details */
             500: {

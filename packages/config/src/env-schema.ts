@@ -19,12 +19,15 @@ export const EnvSchema = Type.Object({
   DATABASE_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
   DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   DATABASE_MIGRATE_ON_START: Type.Optional(Type.Boolean()),
+  DATABASE_INSERT_BATCH_MAX: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
 
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   REDIS_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
   REDIS_KEY_PREFIX: Type.String({ pattern: '^[A-Za-z0-9:_-]{1,64}$', default: 'app' }),
 
-  MESSAGES_CACHE_TTL_SECONDS: Type.Integer({ ...PositiveInteger, default: 60 }),
+  // 0 turns the list cache off: every read goes to Postgres.
+  MESSAGES_CACHE_TTL_SECONDS: Type.Integer({ minimum: 0, default: 60 }),
+  CACHE_LOCAL_MAX_ENTRIES: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 1000 }),
   STATUS_CACHE_TTL_SECONDS: Type.Integer({ ...PositiveInteger, default: 10 }),
   HEALTH_CHECK_TIMEOUT_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 1000 }),
   SHUTDOWN_DRAIN_MS: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),

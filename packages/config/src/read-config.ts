@@ -17,11 +17,18 @@ export interface Config {
     readonly url: string | undefined
     readonly poolMax: number
     readonly migrateOnStart: boolean
+    /** Most messages written in one INSERT (group commit); 1 turns it off. */
+    readonly insertBatchMax: number
     readonly embeddedDataDir: string
   }
   /** `url` is absent only outside production: an in-process cache is used. */
   readonly redis: { readonly url: string | undefined; readonly keyPrefix: string }
-  readonly cache: { readonly messagesTtlSeconds: number; readonly statusTtlSeconds: number }
+  readonly cache: {
+    readonly messagesTtlSeconds: number
+    readonly statusTtlSeconds: number
+    /** Entries kept in process in front of Redis; 0 turns that tier off. */
+    readonly localMaxEntries: number
+  }
   readonly health: { readonly timeoutMs: number }
   readonly shutdown: { readonly drainMs: number; readonly timeoutMs: number }
 }
@@ -74,12 +81,14 @@ function toConfig(env: Env, databaseUrl?: string, redisUrl?: string): Config {
       url: databaseUrl,
       poolMax: env.DATABASE_POOL_MAX,
       migrateOnStart: env.DATABASE_MIGRATE_ON_START ?? env.NODE_ENV !== 'production',
+      insertBatchMax: env.DATABASE_INSERT_BATCH_MAX,
       embeddedDataDir: env.PGLITE_DATA_DIR,
     },
     redis: { url: redisUrl, keyPrefix: env.REDIS_KEY_PREFIX },
     cache: {
       messagesTtlSeconds: env.MESSAGES_CACHE_TTL_SECONDS,
       statusTtlSeconds: env.STATUS_CACHE_TTL_SECONDS,
+      localMaxEntries: env.CACHE_LOCAL_MAX_ENTRIES,
     },
     health: { timeoutMs: env.HEALTH_CHECK_TIMEOUT_MS },
     // Draining lets a proxy notice readiness turned 503; in development it only slows reloads.

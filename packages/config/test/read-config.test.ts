@@ -32,7 +32,7 @@ t.test('an empty environment gives the development defaults', async (t) => {
   t.equal(config.database.url, undefined, 'no DATABASE_URL: pnpm dev embeds PGlite')
   t.equal(config.redis.url, undefined, 'no REDIS_URL: in-process cache')
   t.equal(config.database.migrateOnStart, true)
-  t.same(config.cache, { messagesTtlSeconds: 60, statusTtlSeconds: 10 })
+  t.same(config.cache, { messagesTtlSeconds: 60, statusTtlSeconds: 10, localMaxEntries: 1000 })
   t.equal(config.shutdown.drainMs, 0, 'no drain delay slowing reloads in development')
 })
 

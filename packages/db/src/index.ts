@@ -1,5 +1,6 @@
 export { decodeCursor, encodeCursor, type MessageCursor } from './cursor.ts'
 export { createDatabase, type Database } from './database.ts'
+export { createMessageWriter, type MessageWriter, type MessageWriterOptions } from './message-writer.ts'
 export { createMessage, getMessage, listMessages, type MessagePage } from './messages.ts'
 export { MIGRATIONS_FOLDER, runMigrations } from './migrate.ts'
 export { MESSAGE_MAX_LENGTH, type Message, messages } from './schema.ts'

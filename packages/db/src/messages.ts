@@ -1,12 +1,57 @@
-import { desc, eq, sql } from 'drizzle-orm'
+import type { SQL } from 'drizzle-orm'
 import { encodeCursor, type MessageCursor } from './cursor.ts'
 import type { Database } from './database.ts'
+import { orm } from './drizzle.ts'
 import { type Message, messages } from './schema.ts'
+import { statementName } from './statement-name.ts'
+
+const { eq, sql } = orm
 
 export interface MessagePage {
   items: Message[]
   /** Null on the last page. */
   nextCursor: string | null
+}
+
+// `nulls last` as in the messages_newest_first index: a plain `desc` means
+// nulls first, which the index cannot serve, and Postgres then sorted the
+// whole table for every page.
+const newestFirst: SQL[] = [sql`${messages.createdAt} desc nulls last`, sql`${messages.id} desc nulls last`]
+
+/** The hot reads, prepared once per database handle (named statements, parsed once per connection). */
+function prepare(db: Database) {
+  return {
+    byId: db
+      .select()
+      .from(messages)
+      .where(eq(messages.id, sql.placeholder('id')))
+      .prepare(statementName('message_by_id')),
+    newest: db
+      .select()
+      .from(messages)
+      .orderBy(...newestFirst)
+      .limit(sql.placeholder('limit'))
+      .prepare(statementName('messages_newest')),
+    olderThan: db
+      .select()
+      .from(messages)
+      .where(
+        sql`(${messages.createdAt}, ${messages.id}) < (${sql.placeholder('createdAt')}, ${sql.placeholder('id')})`,
+      )
+      .orderBy(...newestFirst)
+      .limit(sql.placeholder('limit'))
+      .prepare(statementName('messages_older_than')),
+  }
+}
+
+const prepared = new WeakMap<Database, ReturnType<typeof prepare>>()
+function statements(db: Database): ReturnType<typeof prepare> {
+  let found = prepared.get(db)
+  if (!found) {
+    found = prepare(db)
+    prepared.set(db, found)
+  }
+  return found
 }
 
 export async function createMessage(db: Database, content: string): Promise<Message> {
@@ -16,7 +61,7 @@ export async function createMessage(db: Database, content: string): Promise<Mess
 }
 
 export async function getMessage(db: Database, id: number): Promise<Message | undefined> {
-  const [row] = await db.select().from(messages).where(eq(messages.id, id))
+  const [row] = await statements(db).byId.execute({ id })
   return row
 }
 
@@ -25,12 +70,10 @@ export async function listMessages(
   db: Database,
   { limit, cursor }: { limit: number; cursor?: MessageCursor | undefined },
 ): Promise<MessagePage> {
-  const rows = await db
-    .select()
-    .from(messages)
-    .where(cursor && sql`(${messages.createdAt}, ${messages.id}) < (${cursor.createdAt}, ${cursor.id})`)
-    .orderBy(desc(messages.createdAt), desc(messages.id))
-    .limit(limit + 1)
+  const { newest, olderThan } = statements(db)
+  const rows = cursor
+    ? await olderThan.execute({ limit: limit + 1, createdAt: cursor.createdAt, id: cursor.id })
+    : await newest.execute({ limit: limit + 1 })
   const items = rows.slice(0, limit)
   const last = items.at(-1)
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null }

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url'
-import { migrate } from 'drizzle-orm/node-postgres/migrator'
 import type { Pool } from 'pg'
 import { createDatabase } from './database.ts'
+import { loadMigrator } from './drizzle.ts'
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../migrations', import.meta.url))
 
@@ -18,7 +18,7 @@ export async function runMigrations(pool: Pool): Promise<void> {
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY])
     try {
-      await migrate(createDatabase(client), { migrationsFolder: MIGRATIONS_FOLDER })
+      await loadMigrator().migrate(createDatabase(client), { migrationsFolder: MIGRATIONS_FOLDER })
     } finally {
       await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY])
     }

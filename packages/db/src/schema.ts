@@ -1,5 +1,7 @@
-import { sql } from 'drizzle-orm'
-import { check, index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core'
+import { orm, pgCore } from './drizzle.ts'
+
+const { sql } = orm
+const { check, index, integer, pgTable, text, timestamp } = pgCore
 
 export const MESSAGE_MAX_LENGTH = 1000
 

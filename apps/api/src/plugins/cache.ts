@@ -24,6 +24,8 @@ export default fp(
         commandTimeout: config.health.timeoutMs,
         connectTimeout: 5000,
         connectionName: 'api',
+        // Commands issued in the same tick go out in one write.
+        enableAutoPipelining: true,
       })
       // ioredis reconnects on its own and emits an error per attempt: say it
       // once per outage instead of once per retry.
@@ -40,6 +42,7 @@ export default fp(
     }
     const cache = createCache(store, {
       prefix: keyPrefix,
+      localMaxEntries: config.cache.localMaxEntries,
       onError: (error, operation) => app.log.warn({ err: error, operation }, 'cache operation failed'),
     })
     app.decorate('cache', cache)

@@ -1,6 +1,7 @@
+import { jsonEtag } from '@app/cache'
 import type { Config } from '@app/config'
 import {
-  createMessage,
+  createMessageWriter,
   decodeCursor,
   getMessage,
   listMessages,
@@ -9,8 +10,9 @@ import {
 } from '@app/db'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type, { type Static } from 'typebox'
+import { ConditionalHeaders, ETagHeader, isNotModified, notModified } from '../conditional.ts'
 import { HttpProblem } from '../problems.ts'
-import { jsonResponse } from '../schemas/json-response.ts'
+import { jsonResponse, serializeOk } from '../schemas/json-response.ts'
 import { bodyErrors, dependencyUnavailable, internalError, problemResponse } from '../schemas/problem.ts'
 import { ref } from '../schemas/ref.ts'
 
@@ -100,10 +102,10 @@ const notFound = problemResponse('No message has this id', {
   code: 'MESSAGE_NOT_FOUND',
 })
 
-/** The message board: rows in Postgres, list pages cached aside in Redis. */
+/** The message board: rows in Postgres, list pages cached aside in Redis and in process. */
 const messages: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config }) => {
   const listCache = app.cache.group('messages')
-  const invalidateMessages = () => listCache.invalidate()
+  const writeMessage = createMessageWriter(app.db, { maxBatch: config.database.insertBatchMax })
 
   app.post(
     '/messages',
@@ -114,7 +116,9 @@ const messages: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { co
         summary: 'Post a message',
         description:
           'Stores the message in Postgres and drops every cached page of the list, so the next ' +
-          'read shows it. If Redis is away the write still succeeds.',
+          'read through any replica shows it. Concurrent posts are committed together in one ' +
+          'transaction; each gets its own row, and the answer comes only once it is committed. ' +
+          'If Redis is away the write still succeeds.',
         body: ref(NewMessage),
         response: {
           201: jsonResponse('The stored message', Message, {
@@ -127,8 +131,8 @@ const messages: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { co
       },
     },
     async (request, reply) => {
-      const message = await createMessage(app.db, request.body.content)
-      await invalidateMessages()
+      const message = await writeMessage(request.body.content)
+      await listCache.invalidate()
       reply.code(201).header('location', `${request.routeOptions.url}/${message.id}`)
       return toMessage(message)
     },
@@ -144,10 +148,19 @@ const messages: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { co
         description:
           'Keyset pagination: pass `nextCursor` back as `cursor` until it is null. Pages never ' +
           'shift under concurrent writes. Pages are cached for MESSAGES_CACHE_TTL_SECONDS and ' +
-          'dropped on every write.',
+          'dropped on every write. Send the ETag back as If-None-Match to get a 304 while the page ' +
+          'is unchanged (answered from the cache, without Postgres).',
         querystring: ListQuery,
+        headers: ConditionalHeaders,
         response: {
-          200: jsonResponse('One page of messages', MessagePage, { 'x-cache': CacheHeader }),
+          200: jsonResponse('One page of messages', MessagePage, {
+            etag: ETagHeader,
+            'x-cache': CacheHeader,
+          }),
+          304: notModified('The page is unchanged since the ETag sent in If-None-Match', {
+            etag: ETagHeader,
+            'x-cache': CacheHeader,
+          }),
           400: problemResponse('`limit` is not an integer from 1 to 100, or `cursor` is not one we issued', {
             status: 400,
             detail: "querystring field 'cursor' is not a cursor from this API",
@@ -169,16 +182,19 @@ const messages: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { co
           "querystring field 'cursor' is not a cursor from this API",
         )
       }
-      const page = await listCache.getOrSet(
-        `${limit}:${cursor ?? ''}`,
-        config.cache.messagesTtlSeconds,
-        async () => {
-          const { items, nextCursor } = await listMessages(app.db, { limit, cursor: position })
-          return { items: items.map(toMessage), nextCursor }
-        },
-      )
-      reply.header('x-cache', page.hit ? 'hit' : 'miss')
-      return page.value
+      // Serialized once, by this route's response schema; hits send the stored bytes as they are.
+      const load = async () => {
+        const { items, nextCursor } = await listMessages(app.db, { limit, cursor: position })
+        return serializeOk(reply, { items: items.map(toMessage), nextCursor })
+      }
+      const ttl = config.cache.messagesTtlSeconds
+      const page =
+        ttl === 0
+          ? uncached(await load())
+          : await listCache.getOrSetJson(`${limit}:${cursor ?? ''}`, ttl, load)
+      reply.header('etag', page.etag).header('x-cache', page.hit ? 'hit' : 'miss')
+      if (isNotModified(request.headers['if-none-match'], page.etag)) return reply.code(304).send(null)
+      return reply.type('application/json; charset=utf-8').send(page.json)
     },
   )
 
@@ -213,6 +229,10 @@ const messages: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { co
       return toMessage(message)
     },
   )
+}
+
+function uncached(json: string) {
+  return { json, etag: jsonEtag(json), hit: false }
 }
 
 export default messages

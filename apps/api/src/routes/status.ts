@@ -2,7 +2,8 @@ import { hostname } from 'node:os'
 import type { Config } from '@app/config'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { jsonResponse } from '../schemas/json-response.ts'
+import { ConditionalHeaders, ETagHeader, isNotModified, notModified } from '../conditional.ts'
+import { jsonResponse, serializeOk } from '../schemas/json-response.ts'
 import { internalError } from '../schemas/problem.ts'
 
 export const Status = Type.Object(
@@ -32,6 +33,11 @@ export const Status = Type.Object(
 
 export const statusSchemas = [Status]
 
+const CacheHeader = Type.Enum(['hit', 'miss'], {
+  type: 'string',
+  description: 'Whether the snapshot came from the cache',
+})
+
 /** A snapshot shared by every replica for `STATUS_CACHE_TTL_SECONDS`. */
 const status: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config }) => {
   const ttlSeconds = config.cache.statusTtlSeconds
@@ -45,31 +51,34 @@ const status: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { conf
         summary: 'Server time, cached for a short window across replicas',
         description:
           'Made by whichever replica asks first once the previous snapshot expired, then served ' +
-          'by every replica until it expires. If Redis is away each replica makes its own.',
+          'by every replica until it expires. If Redis is away each replica makes its own. Send ' +
+          'the ETag back as If-None-Match to get a 304 while the snapshot is current.',
+        headers: ConditionalHeaders,
         response: {
-          200: jsonResponse('The current snapshot', Status, {
-            'x-cache': Type.Enum(['hit', 'miss'], {
-              type: 'string',
-              description: 'Whether the snapshot came from the cache',
-            }),
+          200: jsonResponse('The current snapshot', Status, { etag: ETagHeader, 'x-cache': CacheHeader }),
+          304: notModified('The snapshot is the one the ETag sent in If-None-Match names', {
+            etag: ETagHeader,
+            'x-cache': CacheHeader,
           }),
           500: internalError('/api/status'),
         },
       },
     },
-    async (_request, reply) => {
-      const snapshot = await app.cache.getOrSet('status', ttlSeconds, async () => {
+    async (request, reply) => {
+      const snapshot = await app.cache.getOrSetJson('status', ttlSeconds, async () => {
         const now = new Date()
-        return {
+        const value = {
           serverTime: now.toISOString(),
           cachedAt: now.toISOString(),
           expiresAt: new Date(now.getTime() + ttlSeconds * 1000).toISOString(),
           ttlSeconds,
           instance: hostname(),
         }
+        return serializeOk(reply, value)
       })
-      reply.header('x-cache', snapshot.hit ? 'hit' : 'miss')
-      return snapshot.value
+      reply.header('etag', snapshot.etag).header('x-cache', snapshot.hit ? 'hit' : 'miss')
+      if (isNotModified(request.headers['if-none-match'], snapshot.etag)) return reply.code(304).send(null)
+      return reply.type('application/json; charset=utf-8').send(snapshot.json)
     },
   )
 }

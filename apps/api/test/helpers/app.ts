@@ -59,3 +59,20 @@ export async function countMessages(app: FastifyInstance): Promise<number> {
   const { rows } = await app.pg.query<{ count: string }>('select count(*) from messages')
   return Number(rows[0]?.count)
 }
+
+/**
+ * Counts the statements this app sends to Postgres whose SQL matches
+ * `pattern`: a wrapper around the app's real pool, not a stand-in for it.
+ */
+export function countQueries(app: FastifyInstance, pattern: RegExp): { count: number } {
+  const counter = { count: 0 }
+  const pool = app.pg.pool
+  const query = pool.query.bind(pool) as (...args: unknown[]) => unknown
+  pool.query = ((...args: unknown[]) => {
+    const [config] = args
+    const text = typeof config === 'string' ? config : (config as { text?: string } | undefined)?.text
+    if (text !== undefined && pattern.test(text)) counter.count++
+    return query(...args)
+  }) as typeof pool.query
+  return counter
+}

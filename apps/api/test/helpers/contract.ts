@@ -83,8 +83,11 @@ export function contractViolations(operationId: string, response: ObservedRespon
     String(response.headers['content-type'] ?? '')
       .split(';')[0]
       ?.trim() ?? ''
-  const content = documented.content ?? {}
-  if (!(mediaType in content)) {
+  const content = documented.content
+  if (content === undefined) {
+    // A response documented without content (304) must have none.
+    if (response.body !== '') violations.push(`body should be empty: ${response.body.slice(0, 80)}`)
+  } else if (!(mediaType in content)) {
     violations.push(`content-type ${mediaType || '(none)'} is not one of ${Object.keys(content).join(', ')}`)
   } else {
     let body: unknown

@@ -1,0 +1,28 @@
+import Type from 'typebox'
+
+/**
+ * `If-None-Match` against the current entity tag (RFC 9110 §13.1.2): weak
+ * comparison, and `*` matches any current representation.
+ */
+export function isNotModified(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (ifNoneMatch === undefined) return false
+  if (ifNoneMatch.trim() === '*') return true
+  const opaque = etag.replace(/^W\//, '')
+  return ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === opaque)
+}
+
+export const ETagHeader = Type.String({
+  description: 'Entity tag of this body: send it back as `If-None-Match` to get a 304 while it is current',
+  examples: ['"pGm3fQx0f2k7c1u9aZ4Q1w"'],
+})
+
+export const ConditionalHeaders = Type.Object({
+  'if-none-match': Type.Optional(
+    Type.String({ description: 'ETags the client holds: 304 with no body when one is current' }),
+  ),
+})
+
+/** A documented 304: the same validators as the 200 and no body (`type: 'null'` means no content). */
+export function notModified(description: string, headers: Record<string, unknown>) {
+  return { type: 'null', description, headers } as const
+}
