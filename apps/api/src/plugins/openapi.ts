@@ -3,6 +3,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import pkg from '../../package.json' with { type: 'json' }
+import { documentSecurityHeaders } from './security-headers.ts'
 
 /** OpenAPI 3.1 built from the route schemas, at /openapi.json and /docs. */
 export default fp(
@@ -30,19 +31,23 @@ export default fp(
       // Shared schemas become components named by their $id (not def-0, def-1…).
       refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
     })
-    await app.register(fastifySwaggerUi, {
-      routePrefix: '/docs',
-      // Swagger UI needs what the page's policy refuses: data: images, HTML sinks
-      // (no Trusted Types) and the <style> element React renders for it.
-      staticCSP: {
-        'default-src': ["'self'"],
-        'base-uri': ["'none'"],
-        'form-action': ["'self'"],
-        'frame-ancestors': ["'none'"],
-        'object-src': ["'none'"],
-        'img-src': ["'self'", 'data:'],
-        'style-src': ["'self'", "'unsafe-inline'"],
-      },
+    // Swagger UI is a document: helmet's headers, in a scope of its own.
+    await app.register(async (docs) => {
+      await documentSecurityHeaders(docs)
+      await docs.register(fastifySwaggerUi, {
+        routePrefix: '/docs',
+        // Swagger UI needs what the page's policy refuses: data: images, HTML sinks
+        // (no Trusted Types) and the <style> element React renders for it.
+        staticCSP: {
+          'default-src': ["'self'"],
+          'base-uri': ["'none'"],
+          'form-action': ["'self'"],
+          'frame-ancestors': ["'none'"],
+          'object-src': ["'none'"],
+          'img-src': ["'self'", 'data:'],
+          'style-src': ["'self'", "'unsafe-inline'"],
+        },
+      })
     })
     app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger())
   },

@@ -1,3 +1,4 @@
+import fastifyHelmet, { type FastifyHelmetOptions } from '@fastify/helmet'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import helmet, { type HelmetOptions } from 'helmet'
@@ -23,12 +24,7 @@ const HELMET_OPTIONS: HelmetOptions = {
   frameguard: { action: 'deny' },
 }
 
-/**
- * Helmet's headers, worked out once. They depend on nothing in the request,
- * and @fastify/helmet rebuilt the whole helmet middleware in two hooks on
- * every request: that halved the throughput of a bare route and tripled the
- * garbage (see bench/README.md).
- */
+/** Helmet's headers for `options`, as a plain object (what helmet would set on a response). */
 export function securityHeaders(options: HelmetOptions = HELMET_OPTIONS): Record<string, string> {
   const headers: Record<string, string> = {}
   const response = {
@@ -64,15 +60,36 @@ export function apiSecurityHeaders(page: Record<string, string>): Record<string,
   }
 }
 
-const API_PATHS = /^\/(api|health)\//
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set on routes in a documentSecurityHeaders scope. */
+    document?: boolean
+  }
+}
 
-/** Helmet's headers, with the strict CSP above, on every response; the JSON subset under /api and /health. */
+/**
+ * Registers @fastify/helmet, with the strict CSP above, in the caller's own
+ * (encapsulated) scope: only documents — the page, its assets, /docs — pay for
+ * it. The plugin builds the helmet middleware again on every request, which
+ * halved the throughput of a bare route (see bench/README.md).
+ */
+export async function documentSecurityHeaders(scope: FastifyInstance): Promise<void> {
+  scope.addHook('onRoute', (route) => {
+    route.config = { ...route.config, document: true }
+  })
+  // Same helmet package; its ESM and CommonJS typings only look unrelated to tsc.
+  await scope.register(fastifyHelmet, HELMET_OPTIONS as FastifyHelmetOptions)
+}
+
+/**
+ * Every response but a document's gets the JSON subset, worked out once at
+ * start: /api, /health and every problem+json error, 404s included.
+ */
 export default fp(
   async function securityHeadersPlugin(app: FastifyInstance) {
-    const page = securityHeaders()
-    const api = apiSecurityHeaders(page)
+    const json = apiSecurityHeaders(securityHeaders())
     app.addHook('onRequest', (request, reply, done) => {
-      reply.headers(API_PATHS.test(request.url) ? api : page)
+      if (!request.routeOptions.config.document) reply.headers(json)
       done()
     })
   },

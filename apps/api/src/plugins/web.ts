@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import fastifyStatic from '@fastify/static'
 import type { FastifyInstance } from 'fastify'
+import { documentSecurityHeaders } from './security-headers.ts'
 
 /** apps/api/public, from src/plugins and from dist/plugins alike. */
 const PUBLIC_DIR = join(import.meta.dirname, '..', '..', 'public')
@@ -15,6 +16,7 @@ const ASSETS_DIR = join(PUBLIC_DIR, 'assets')
  * that changes them changes the URL; the HTML itself is always revalidated.
  */
 export default async function web(app: FastifyInstance) {
+  await documentSecurityHeaders(app)
   const names = (await readdir(ASSETS_DIR)).sort()
   const files = await Promise.all(names.map((name) => readFile(join(ASSETS_DIR, name))))
   const prefix = `/assets/${contentHash([...names, ...files])}/`
