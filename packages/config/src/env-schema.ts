@@ -29,6 +29,9 @@ export const EnvSchema = Type.Object({
   MESSAGES_CACHE_TTL_SECONDS: Type.Integer({ minimum: 0, default: 60 }),
   CACHE_LOCAL_MAX_ENTRIES: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 1000 }),
   STATUS_CACHE_TTL_SECONDS: Type.Integer({ ...PositiveInteger, default: 10 }),
+  // Writes (POST) each client may send per operation per window; 0 turns the limit off.
+  RATE_LIMIT_MAX: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 120 }),
+  RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
   HEALTH_CHECK_TIMEOUT_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 1000 }),
   SHUTDOWN_DRAIN_MS: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 120_000, default: 10_000 }),

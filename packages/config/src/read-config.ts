@@ -29,6 +29,8 @@ export interface Config {
     /** Entries kept in process in front of Redis; 0 turns that tier off. */
     readonly localMaxEntries: number
   }
+  /** Per client and write operation, shared by replicas through Redis; `max` 0 turns it off. */
+  readonly rateLimit: { readonly max: number; readonly windowMs: number }
   readonly health: { readonly timeoutMs: number }
   readonly shutdown: { readonly drainMs: number; readonly timeoutMs: number }
 }
@@ -48,8 +50,13 @@ export function readConfig(env: RawEnv = process.env): Config {
     if (value !== undefined) raw[name] = value
   }
   const parsed = Value.Default(EnvSchema, Value.Convert(EnvSchema, raw))
-  for (const error of Value.Errors(EnvSchema, parsed)) {
-    const variable = error.instancePath.slice(1)
+  // One variable at a time: TypeBox stops collecting errors after a few (maxErrors, 8),
+  // and every bad variable must be named.
+  for (const [variable, schema] of Object.entries(EnvSchema.properties)) {
+    const value = (parsed as Record<string, unknown>)[variable]
+    if (value === undefined) continue // optional and unset; the rest have defaults
+    const [error] = Value.Errors(schema, value)
+    if (error === undefined) continue
     const allowed = error.keyword === 'enum' ? ` (${allowedValues(error.params)})` : ''
     issues.push({ variable, message: `${error.message}${allowed}` })
   }
@@ -90,6 +97,7 @@ function toConfig(env: Env, databaseUrl?: string, redisUrl?: string): Config {
       statusTtlSeconds: env.STATUS_CACHE_TTL_SECONDS,
       localMaxEntries: env.CACHE_LOCAL_MAX_ENTRIES,
     },
+    rateLimit: { max: env.RATE_LIMIT_MAX, windowMs: env.RATE_LIMIT_WINDOW_SECONDS * 1000 },
     health: { timeoutMs: env.HEALTH_CHECK_TIMEOUT_MS },
     // Draining lets a proxy notice readiness turned 503; in development it only slows reloads.
     shutdown: {

@@ -34,6 +34,7 @@ t.test('an empty environment gives the development defaults', async (t) => {
   t.equal(config.database.migrateOnStart, true)
   t.same(config.cache, { messagesTtlSeconds: 60, statusTtlSeconds: 10, localMaxEntries: 1000 })
   t.equal(config.shutdown.drainMs, 0, 'no drain delay slowing reloads in development')
+  t.same(config.rateLimit, { max: 120, windowMs: 60_000 }, '120 writes a minute per client and operation')
 })
 
 t.test('values are coerced from strings and typed', async (t) => {
@@ -48,6 +49,10 @@ t.test('values are coerced from strings and typed', async (t) => {
   t.equal(config.http.trustProxy, '10.0.0.0/8')
   t.equal(config.logLevel, 'warn')
   t.equal(readConfig({ TRUST_PROXY: 'true' }).http.trustProxy, true)
+  t.same(readConfig({ RATE_LIMIT_MAX: '0', RATE_LIMIT_WINDOW_SECONDS: '5' }).rateLimit, {
+    max: 0,
+    windowMs: 5000,
+  })
 })
 
 t.test('the result is deeply frozen', async (t) => {
@@ -69,6 +74,8 @@ t.test('one error lists every invalid variable with its reason', async (t) => {
     DATABASE_POOL_MAX: 'many',
     DATABASE_MIGRATE_ON_START: 'maybe',
     REDIS_KEY_PREFIX: 'has spaces',
+    RATE_LIMIT_MAX: '-1',
+    RATE_LIMIT_WINDOW_SECONDS: '0',
   })
   t.same(error.issues.map((issue) => issue.variable).sort(), [
     'DATABASE_MIGRATE_ON_START',
@@ -77,6 +84,8 @@ t.test('one error lists every invalid variable with its reason', async (t) => {
     'LOG_LEVEL',
     'NODE_ENV',
     'PORT',
+    'RATE_LIMIT_MAX',
+    'RATE_LIMIT_WINDOW_SECONDS',
     'REDIS_KEY_PREFIX',
     'REDIS_URL',
   ])
