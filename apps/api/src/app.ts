@@ -5,6 +5,7 @@ import dbPlugin from './plugins/db.ts'
 import healthPlugin, { healthSchemas } from './plugins/health.ts'
 import openapiPlugin from './plugins/openapi.ts'
 import problemsPlugin, { frameworkErrors } from './plugins/problems.ts'
+import rateLimitPlugin from './plugins/rate-limit.ts'
 import securityHeadersPlugin from './plugins/security-headers.ts'
 import webPlugin from './plugins/web.ts'
 import messagesRoutes, { messageSchemas } from './routes/messages.ts'
@@ -43,6 +44,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(dbPlugin, { config })
   await app.register(cachePlugin, { config })
   await app.register(healthPlugin, { config })
+  await app.register(rateLimitPlugin, { config })
 
   await app.register(visitsRoutes, { prefix: '/api' })
   await app.register(messagesRoutes, { prefix: '/api', config })

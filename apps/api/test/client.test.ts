@@ -6,7 +6,7 @@ import {
   type ReadinessProblem,
 } from '@app/client'
 import t, { type Test } from 'tap'
-import { buildFaultableApp, countMessages } from './helpers/app.ts'
+import { buildFaultableApp, buildTestApp, countMessages } from './helpers/app.ts'
 import { contractViolations, operations } from './helpers/contract.ts'
 
 // End to end: a real listening server on real Postgres and Redis (behind
@@ -14,13 +14,13 @@ import { contractViolations, operations } from './helpers/contract.ts'
 // a route whose schema changes incompatibly breaks `pnpm typecheck` here.
 // Every response the client receives is also checked against openapi.json.
 
-const { app, postgres, redis } = await buildFaultableApp(t)
+const { app, backends, postgres, redis } = await buildFaultableApp(t)
 const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' })
 const seen = new Map<string, Set<number>>()
 
 /** A client whose every response is one assertion: it matches the spec. */
-function client(t: Test): ApiClient {
-  const api = createApiClient(baseUrl)
+function client(t: Test, url = baseUrl): ApiClient {
+  const api = createApiClient(url)
   api.use({
     async onResponse({ request, response, schemaPath }) {
       const op = operations.find((o) => o.method === request.method && o.path === schemaPath)
@@ -178,6 +178,33 @@ t.test('status is cached across calls', async (t) => {
   const etag = second.response.headers.get('etag') ?? ''
   const unchanged = await api.GET('/api/status', { params: { header: { 'if-none-match': etag } } })
   t.equal(unchanged.response.status, 304)
+})
+
+t.test('writes past the rate limit answer 429 with retry-after and change nothing', async (t) => {
+  // A replica of its own with a limit of 2 writes per operation, counted under its own keys.
+  const limited = await buildTestApp(
+    t,
+    { ...backends, keyPrefix: `${backends.keyPrefix}:limited` },
+    {
+      RATE_LIMIT_MAX: '2',
+    },
+  )
+  const api = client(t, await limited.listen({ port: 0, host: '127.0.0.1' }))
+  const messagesBefore = await countMessages(app)
+  for (const expected of [200, 200, 429]) {
+    t.equal((await api.POST('/api/visits')).response.status, expected)
+  }
+  for (const expected of [201, 201, 429]) {
+    t.equal(
+      (await api.POST('/api/messages', { body: { content: 'within the limit' } })).response.status,
+      expected,
+    )
+  }
+  const refused = await api.POST('/api/messages', { body: { content: 'one too many' } })
+  t.equal(refused.error?.code, 'RATE_LIMITED')
+  t.ok(Number(refused.response.headers.get('retry-after')) >= 1, 'says how long to wait')
+  t.equal(await countMessages(app), messagesBefore + 2, 'the refused writes stored nothing')
+  t.same((await api.GET('/api/visits')).data, { count: 2 }, 'nor counted')
 })
 
 t.test('with Postgres away, message operations answer 503', async (t) => {

@@ -510,6 +510,12 @@ export interface operations {
             /** @description The total after this visit */
             200: {
                 headers: {
+                    /** @description Writes allowed per window to this operation from this client */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Writes left in the current window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -568,6 +574,33 @@ export interface operations {
                      *       "detail": "Unsupported Media Type",
                      *       "instance": "/api/visits",
                      *       "code": "FST_ERR_CTP_INVALID_MEDIA_TYPE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This client sent more than RATE_LIMIT_MAX writes to this operation in the window (120 a minute by default, shared by every replica); nothing was written */
+            429: {
+                headers: {
+                    /** @description Writes allowed per window to this operation from this client */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Writes left in the current window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before writing again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many writes from this client; retry in 42 seconds",
+                     *       "instance": "/api/visits",
+                     *       "code": "RATE_LIMITED"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -741,6 +774,12 @@ export interface operations {
                 headers: {
                     /** @description The URL of the new message */
                     location?: string;
+                    /** @description Writes allowed per window to this operation from this client */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Writes left in the current window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -799,6 +838,33 @@ export interface operations {
                      *       "detail": "Unsupported Media Type",
                      *       "instance": "/api/messages",
                      *       "code": "FST_ERR_CTP_INVALID_MEDIA_TYPE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This client sent more than RATE_LIMIT_MAX writes to this operation in the window (120 a minute by default, shared by every replica); nothing was written */
+            429: {
+                headers: {
+                    /** @description Writes allowed per window to this operation from this client */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Writes left in the current window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before writing again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many writes from this client; retry in 42 seconds",
+                     *       "instance": "/api/messages",
+                     *       "code": "RATE_LIMITED"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

@@ -51,7 +51,9 @@ function describeFailure(result) {
 // --- visits ---------------------------------------------------------------
 
 async function countVisit() {
-  const result = await call('POST', '/api/visits')
+  let result = await call('POST', '/api/visits')
+  // Over the write limit this view is not counted, but the total still shows.
+  if (result.status === 429) result = await call('GET', '/api/visits')
   if (result.ok) {
     ui.visits.textContent = numberFormat.format(result.data.count)
     ui.visits.dataset.count = String(result.data.count)

@@ -11,9 +11,17 @@ import {
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type, { type Static } from 'typebox'
 import { ConditionalHeaders, ETagHeader, isNotModified, notModified } from '../conditional.ts'
+import { limitedWrite } from '../plugins/rate-limit.ts'
 import { HttpProblem } from '../problems.ts'
 import { jsonResponse, serializeOk } from '../schemas/json-response.ts'
-import { bodyErrors, dependencyUnavailable, internalError, problemResponse } from '../schemas/problem.ts'
+import {
+  bodyErrors,
+  dependencyUnavailable,
+  internalError,
+  problemResponse,
+  rateLimitHeaders,
+  tooManyWrites,
+} from '../schemas/problem.ts'
 import { ref } from '../schemas/ref.ts'
 
 export const Message = Type.Object(
@@ -110,6 +118,7 @@ const messages: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { co
   app.post(
     '/messages',
     {
+      config: limitedWrite,
       schema: {
         tags: ['messages'],
         operationId: 'createMessage',
@@ -123,8 +132,10 @@ const messages: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { co
         response: {
           201: jsonResponse('The stored message', Message, {
             location: Type.String({ format: 'uri-reference', description: 'The URL of the new message' }),
+            ...rateLimitHeaders,
           }),
           ...bodyErrors('/api/messages', 'The body is not valid JSON, or `content` breaks the schema'),
+          429: tooManyWrites('/api/messages'),
           500: internalError('/api/messages'),
           503: dependencyUnavailable('Postgres is unavailable', '/api/messages'),
         },

@@ -1,7 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
+import { limitedWrite } from '../plugins/rate-limit.ts'
 import { jsonResponse } from '../schemas/json-response.ts'
-import { bodyErrors, dependencyUnavailable, internalError } from '../schemas/problem.ts'
+import {
+  bodyErrors,
+  dependencyUnavailable,
+  internalError,
+  rateLimitHeaders,
+  tooManyWrites,
+} from '../schemas/problem.ts'
 
 export const VisitCount = Type.Object(
   { count: Type.Integer({ minimum: 0, description: 'Page views so far' }) },
@@ -13,7 +20,7 @@ export const visitSchemas = [VisitCount]
 const VISITS = 'visits'
 const PATH = '/api/visits'
 
-const counted = jsonResponse('The total after this visit', VisitCount)
+const counted = jsonResponse('The total after this visit', VisitCount, rateLimitHeaders)
 const redisDown = dependencyUnavailable('The counter store (Redis) is unavailable', PATH)
 
 /** A page-view counter: one atomic INCR in Redis, never cached. */
@@ -21,6 +28,7 @@ const visits: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/visits',
     {
+      config: limitedWrite,
       schema: {
         tags: ['visits'],
         operationId: 'recordVisit',
@@ -31,6 +39,7 @@ const visits: FastifyPluginAsyncTypebox = async (app) => {
         response: {
           200: counted,
           ...bodyErrors(PATH, 'A body was sent that is not valid JSON'),
+          429: tooManyWrites(PATH),
           500: internalError(PATH),
           503: redisDown,
         },

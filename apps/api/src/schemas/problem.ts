@@ -65,6 +65,7 @@ const titles: Record<number, string> = {
   413: 'Payload Too Large',
   414: 'URI Too Long',
   415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 }
@@ -89,6 +90,32 @@ export function dependencyUnavailable(description: string, instance: string) {
       code: 'DEPENDENCY_UNAVAILABLE',
     }),
     headers: { 'retry-after': Type.Integer({ minimum: 0, description: 'Seconds to wait before retrying' }) },
+  }
+}
+
+const integerHeader = (description: string) => Type.Integer({ minimum: 0, description })
+
+/** Sent on every answer of a write operation while the limit is on (RATE_LIMIT_MAX > 0). */
+export const rateLimitHeaders = {
+  'x-ratelimit-limit': integerHeader('Writes allowed per window to this operation from this client'),
+  'x-ratelimit-remaining': integerHeader('Writes left in the current window'),
+  'x-ratelimit-reset': integerHeader('Seconds until the window resets'),
+}
+
+/** The client used up its writes for this window: nothing was done. */
+export function tooManyWrites(instance: string) {
+  return {
+    ...problemResponse(
+      'This client sent more than RATE_LIMIT_MAX writes to this operation in the window ' +
+        '(120 a minute by default, shared by every replica); nothing was written',
+      {
+        status: 429,
+        detail: 'Too many writes from this client; retry in 42 seconds',
+        instance,
+        code: 'RATE_LIMITED',
+      },
+    ),
+    headers: { ...rateLimitHeaders, 'retry-after': integerHeader('Seconds to wait before writing again') },
   }
 }
 

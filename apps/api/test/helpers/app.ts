@@ -27,6 +27,9 @@ export async function buildTestApp(
     DATABASE_URL: backends.databaseUrl,
     REDIS_URL: backends.redisUrl,
     REDIS_KEY_PREFIX: backends.keyPrefix,
+    // The limiter stays on the path, as in production, at a limit no test
+    // reaches; rate-limit.test.ts sets small ones.
+    RATE_LIMIT_MAX: '1000000',
     ...env,
   })
   const app = await buildApp(config)
