@@ -325,6 +325,34 @@ t.test('6. backup, wipe the volumes, restore: the same rows come back', async (t
   t.same(await readBoard(proxyUrl), before, 'counter and every message restored')
 })
 
+t.test('7. the write limit is one budget shared by every replica', async (t) => {
+  if (!needsStack(t)) return
+  // Empty bodies: each one counts against the limit, none writes anything.
+  const post = () => hostFetch(`${proxyUrl}/api/messages`, { method: 'POST', body: {} })
+  let first = await post()
+  const reset = Number(first.headers['x-ratelimit-reset'])
+  if (reset < 30) {
+    // Too close to the end of the window for the loop below: start a fresh one.
+    await sleep((reset + 1) * 1000)
+    first = await post()
+  }
+  t.equal(first.status, 400)
+  t.equal(first.headers['x-ratelimit-limit'], '120', 'the default: 120 writes per client per minute')
+  let remaining = Number(first.headers['x-ratelimit-remaining'])
+  t.comment(`${remaining} writes left in this window from this address`)
+  // Round robin sends these to all three replicas: with a budget per replica
+  // there would be three times as many left.
+  for (; remaining > 0; remaining--) {
+    const reply = await post()
+    if (reply.status !== 400) t.fail(`a write within the budget got ${reply.status}`)
+  }
+  const refused = await post()
+  t.equal(refused.status, 429, 'the write after the budget is refused, whichever replica gets it')
+  t.equal(refused.json().code, 'RATE_LIMITED')
+  t.ok(Number(refused.headers['retry-after']) >= 1, 'with retry-after')
+  t.equal((await hostFetch(`${proxyUrl}/api/messages`)).status, 200, 'reads are not limited')
+})
+
 t.test(
   'images: slim runtime without dev dependencies; dependency layers survive a source edit',
   async (t) => {

@@ -3,12 +3,14 @@ import { run } from './run.ts'
 export interface Reply {
   status: number
   body: string
+  /** Lower-case names; only from the host (`hostFetch`). */
+  headers: Record<string, string>
   // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked by the tests
   json(): any
 }
 
-function reply(status: number, body: string): Reply {
-  return { status, body, json: () => JSON.parse(body) }
+function reply(status: number, body: string, headers: Record<string, string> = {}): Reply {
+  return { status, body, headers, json: () => JSON.parse(body) }
 }
 
 export interface Request {
@@ -30,7 +32,7 @@ function init(request: Request): RequestInit {
 /** A request from the host, e.g. to the proxy's published port. */
 export async function hostFetch(url: string, request: Request = {}): Promise<Reply> {
   const response = await fetch(url, { ...init(request), signal: AbortSignal.timeout(10_000) })
-  return reply(response.status, await response.text())
+  return reply(response.status, await response.text(), Object.fromEntries(response.headers))
 }
 
 // Runs inside an api container, which has node but no curl.
