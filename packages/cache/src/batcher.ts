@@ -13,7 +13,11 @@ interface Waiter<In, Out> {
  *
  * `send` gets the inputs in arrival order and returns one output per input.
  */
-export function createBatcher<In, Out>(send: (inputs: In[]) => Promise<Out[]>): (input: In) => Promise<Out> {
+export function createBatcher<In, Out>(
+  send: (inputs: In[]) => Promise<Out[]>,
+  /** Called when the last batch returned and no call waits: the batcher may be dropped. */
+  onIdle?: () => void,
+): (input: In) => Promise<Out> {
   let queue: Waiter<In, Out>[] = []
   let inFlight = false
 
@@ -36,7 +40,8 @@ export function createBatcher<In, Out>(send: (inputs: In[]) => Promise<Out[]>): 
       )
       .finally(() => {
         inFlight = false
-        flush()
+        if (queue.length === 0) onIdle?.()
+        else flush()
       })
   }
 

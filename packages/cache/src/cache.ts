@@ -59,8 +59,19 @@ export interface Cache {
    * Concurrent increments share one INCRBY; each caller still gets its own value. */
   increment(counter: string): Promise<number>
   readCounter(counter: string): Promise<number>
+  /** Counts one event in a fixed window that starts with the first event and
+   * lasts `windowMs` (e.g. a rate limit). Concurrent calls for one name share
+   * one round trip; each gets its own count, and when the window resets. */
+  countInWindow(name: string, windowMs: number): Promise<WindowCount>
   ping(): Promise<void>
   stats(): CacheStats
+}
+
+export interface WindowCount {
+  /** This event's number in the window, from 1. */
+  count: number
+  /** Milliseconds until the window ends and counting starts again. */
+  resetMs: number
 }
 
 export interface CacheOptions {
@@ -84,6 +95,7 @@ export function createCache(store: CacheStore, options: CacheOptions): Cache {
   // The memory store already lives in this process: a second copy would only cost memory.
   const local = createLocalTier(store.kind === 'memory' ? 0 : (options.localMaxEntries ?? 1000))
   const counters = new Map<string, (input: undefined) => Promise<number>>()
+  const windows = new Map<string, (input: number) => Promise<WindowCount>>()
 
   const report = (error: unknown, operation: string): void => {
     stats.errors++
@@ -227,6 +239,28 @@ export function createCache(store: CacheStore, options: CacheOptions): Cache {
     return increment
   }
 
+  // Like `counter`, per name; a name's batcher is dropped when idle, as names
+  // (one per client address) come and go.
+  const windowCounter = (name: string) => {
+    let count = windows.get(name)
+    if (!count) {
+      const key = `${prefix}:window:${name}`
+      count = createBatcher(
+        async (windowsMs: number[]) => {
+          const { total, ttlMs } = await store.incrementInWindow(
+            key,
+            windowsMs.length,
+            windowsMs[0] as number,
+          )
+          return windowsMs.map((_, i) => ({ count: total - windowsMs.length + 1 + i, resetMs: ttlMs }))
+        },
+        () => windows.delete(name),
+      )
+      windows.set(name, count)
+    }
+    return count
+  }
+
   const getOrSetJson = (key: string, ttlSeconds: number, load: JsonLoader) =>
     readThrough(`${prefix}:cache:${key}`, ttlSeconds, load)
 
@@ -241,6 +275,8 @@ export function createCache(store: CacheStore, options: CacheOptions): Cache {
       unavailableOnError('readCounter', async () =>
         Number((await store.get(`${prefix}:counter:${name}`)) ?? 0),
       ),
+    countInWindow: (name, windowMs) =>
+      unavailableOnError('countInWindow', () => windowCounter(name)(windowMs)),
     ping: () => unavailableOnError('ping', () => store.ping()),
     stats: () => ({ ...stats }),
   }

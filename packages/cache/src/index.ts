@@ -8,6 +8,7 @@ export {
   CacheUnavailableError,
   createCache,
   type JsonLoader,
+  type WindowCount,
 } from './cache.ts'
 export { createMemoryStore } from './memory-store.ts'
 export { createRedisStore } from './redis-store.ts'

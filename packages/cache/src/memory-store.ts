@@ -46,6 +46,13 @@ export function createMemoryStore(now: () => number = Date.now): CacheStore {
       entries.set(key, { value: String(next), expiresAt: Number.POSITIVE_INFINITY })
       return next
     },
+    async incrementInWindow(key, by, windowMs) {
+      const entry = read(key)
+      const expiresAt = entry?.expiresAt ?? now() + windowMs
+      const total = Number(entry?.value ?? 0) + by
+      entries.set(key, { value: String(total), expiresAt })
+      return { total, ttlMs: expiresAt - now() }
+    },
     async ping() {},
   }
 }

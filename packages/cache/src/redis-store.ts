@@ -1,7 +1,22 @@
 import type { Redis } from 'ioredis'
 import type { CacheStore } from './store.ts'
 
+// A script, not MULTI with PEXPIRE NX, so that Redis 6 servers work too.
+const INCREMENT_IN_WINDOW = `
+local total = redis.call('INCRBY', KEYS[1], ARGV[1])
+if total == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return { total, redis.call('PTTL', KEYS[1]) }`
+
+interface WindowCommands {
+  incrementInWindow(key: string, by: number, windowMs: number): Promise<[number, number]>
+}
+
 export function createRedisStore(redis: Redis): CacheStore {
+  const scripted = redis as Redis & Partial<WindowCommands>
+  if (!scripted.incrementInWindow) {
+    redis.defineCommand('incrementInWindow', { numberOfKeys: 1, lua: INCREMENT_IN_WINDOW })
+  }
+  const commands = scripted as Redis & WindowCommands
   return {
     kind: 'redis',
     get: (key) => redis.get(key),
@@ -15,6 +30,10 @@ export function createRedisStore(redis: Redis): CacheStore {
       await redis.del(key)
     },
     increment: (key, by) => redis.incrby(key, by),
+    async incrementInWindow(key, by, windowMs) {
+      const [total, ttlMs] = await commands.incrementInWindow(key, by, windowMs)
+      return { total, ttlMs }
+    },
     async ping() {
       await redis.ping()
     },

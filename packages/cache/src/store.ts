@@ -12,5 +12,10 @@ export interface CacheStore {
   delete(key: string): Promise<void>
   /** Atomic INCRBY; a missing key counts from 0. Never expires. Returns the new total. */
   increment(key: string, by: number): Promise<number>
+  /**
+   * INCRBY on a key that expires `windowMs` after it was created (a fixed
+   * window): the new total, and how long the window still runs.
+   */
+  incrementInWindow(key: string, by: number, windowMs: number): Promise<{ total: number; ttlMs: number }>
   ping(): Promise<void>
 }

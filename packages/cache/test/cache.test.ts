@@ -110,6 +110,32 @@ for (const store of await storesUnderTest(t)) {
       t.ok(calls.increment < 10, `100 increments, ${calls.increment} round trips`)
       t.equal(await coalescing.readCounter('coalesced'), start + 100)
     })
+
+    t.test('a window counts events until it ends, shared by processes', async (t) => {
+      const other = createCache(await store.connect(t), { prefix: store.prefix })
+      const first = await cache.countInWindow('client-a', 1000)
+      t.equal(first.count, 1)
+      t.ok(first.resetMs > 900 && first.resetMs <= 1000, `the window runs ${first.resetMs} ms more`)
+      const second = await other.countInWindow('client-a', 1000)
+      t.equal(second.count, 2, 'another process counts in the same window')
+      t.ok(second.resetMs <= first.resetMs, 'the window is not extended')
+      t.equal((await cache.countInWindow('client-b', 1000)).count, 1, 'each name has its own window')
+      await sleep(second.resetMs + 50)
+      t.equal((await cache.countInWindow('client-a', 1000)).count, 1, 'a new window starts from 1')
+    })
+
+    t.test('concurrent events in one window share round trips and get distinct counts', async (t) => {
+      const { store: counted, calls } = counting(await store.connect(t))
+      const coalescing = createCache(counted, { prefix: store.prefix })
+      const results = await Promise.all(
+        Array.from({ length: 100 }, () => coalescing.countInWindow('burst', 60_000)),
+      )
+      t.same(
+        results.map((result) => result.count).sort((a, b) => a - b),
+        Array.from({ length: 100 }, (_, i) => i + 1),
+      )
+      t.ok(calls.incrementInWindow < 10, `100 events, ${calls.incrementInWindow} round trips`)
+    })
   })
 }
 
@@ -191,6 +217,7 @@ t.test('when Redis is unreachable', async (t) => {
   t.test('counters and ping fail with CacheUnavailableError', async (t) => {
     await t.rejects(cache.increment('visits'), CacheUnavailableError)
     await t.rejects(cache.readCounter('visits'), CacheUnavailableError)
+    await t.rejects(cache.countInWindow('client', 1000), CacheUnavailableError)
     await t.rejects(cache.ping(), CacheUnavailableError)
   })
 })

@@ -44,11 +44,22 @@ export async function unreachableRedisStore(t: Test): Promise<CacheStore> {
   return createRedisStore(client)
 }
 
-export type StoreCalls = Record<'get' | 'set' | 'setIfAbsent' | 'delete' | 'increment' | 'ping', number>
+export type StoreCalls = Record<
+  'get' | 'set' | 'setIfAbsent' | 'delete' | 'increment' | 'incrementInWindow' | 'ping',
+  number
+>
 
 /** The same store, counting the round trips made through it. */
 export function counting(store: CacheStore): { store: CacheStore; calls: StoreCalls } {
-  const calls: StoreCalls = { get: 0, set: 0, setIfAbsent: 0, delete: 0, increment: 0, ping: 0 }
+  const calls: StoreCalls = {
+    get: 0,
+    set: 0,
+    setIfAbsent: 0,
+    delete: 0,
+    increment: 0,
+    incrementInWindow: 0,
+    ping: 0,
+  }
   const count = <T>(method: keyof StoreCalls, result: T): T => {
     calls[method]++
     return result
@@ -62,6 +73,8 @@ export function counting(store: CacheStore): { store: CacheStore; calls: StoreCa
       setIfAbsent: (key, value, ttlMs) => count('setIfAbsent', store.setIfAbsent(key, value, ttlMs)),
       delete: (key) => count('delete', store.delete(key)),
       increment: (key, by) => count('increment', store.increment(key, by)),
+      incrementInWindow: (key, by, windowMs) =>
+        count('incrementInWindow', store.incrementInWindow(key, by, windowMs)),
       ping: () => count('ping', store.ping()),
     },
   }
