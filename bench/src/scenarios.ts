@@ -1,4 +1,4 @@
-export type ServerName = 'ceiling' | 'api' | 'api-uncached'
+export type ServerName = 'ceiling' | 'api' | 'api-uncached' | 'api-limited'
 
 export interface HttpScenario {
   kind: 'http'
@@ -59,6 +59,15 @@ export const scenarios: Scenario[] = [
     id: 'visits',
     label: 'POST /api/visits',
     server: 'api',
+    method: 'POST',
+    path: '/api/visits',
+    status: 200,
+  },
+  {
+    kind: 'http',
+    id: 'visits-limited',
+    label: 'POST /api/visits (write limit on)',
+    server: 'api-limited',
     method: 'POST',
     path: '/api/visits',
     status: 200,

@@ -53,6 +53,18 @@ t.test('each client may send RATE_LIMIT_MAX writes per operation per window', as
   }
 })
 
+t.test('a burst of concurrent writes gets exactly the budget through', async (t) => {
+  const replies = await Promise.all(Array.from({ length: 20 }, () => postVisit(app, '10.0.0.9')))
+  const statuses = replies.map((reply) => reply.statusCode).sort()
+  t.same(statuses, [...Array(3).fill(200), ...Array(17).fill(429)])
+})
+
+t.test('without Redis (pnpm dev) the budget is counted in process', async (t) => {
+  const inProcess = await buildTestApp(t, backends, { ...limits, REDIS_URL: '' })
+  for (let i = 0; i < 3; i++) t.equal((await postVisit(inProcess, '10.0.0.8')).statusCode, 200)
+  t.equal((await postVisit(inProcess, '10.0.0.8')).statusCode, 429)
+})
+
 t.test('other clients keep their own budget', async (t) => {
   for (let i = 0; i < 4; i++) await postVisit(app, '10.0.0.2')
   t.equal((await postVisit(app, '10.0.0.2')).statusCode, 429)

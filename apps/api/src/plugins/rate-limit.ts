@@ -1,6 +1,10 @@
+import type { Cache } from '@app/cache'
 import type { Config } from '@app/config'
-import fastifyRateLimit from '@fastify/rate-limit'
-import type { FastifyInstance } from 'fastify'
+import fastifyRateLimit, {
+  type FastifyRateLimitStore,
+  type FastifyRateLimitStoreCtor,
+} from '@fastify/rate-limit'
+import type { FastifyInstance, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import { HttpProblem } from '../problems.ts'
 
@@ -12,8 +16,8 @@ export const limitedWrite = { rateLimit: {} }
 
 /**
  * RATE_LIMIT_MAX writes per client address (X-Forwarded-For from TRUST_PROXY
- * only) per operation per window. Counted in Redis when it is configured, so
- * replicas share one budget; in process otherwise.
+ * only) per operation per window, counted through the app's cache: in Redis,
+ * so replicas share one budget, or in process under `pnpm dev`.
  */
 export default fp(
   async function rateLimit(app: FastifyInstance, { config }: { config: Config }) {
@@ -23,11 +27,8 @@ export default fp(
       global: false,
       max,
       timeWindow: windowMs,
-      ...(config.redis.url !== undefined && {
-        redis: app.redis,
-        nameSpace: `${config.redis.keyPrefix}:rate-limit:`,
-      }),
-      // Redis away: let writes through rather than refuse them all. The cache
+      store: windowStore(app.cache),
+      // Cache away: let writes through rather than refuse them all. The cache
       // plugin already logs the outage.
       skipOnError: true,
       errorResponseBuilder: (_request, context) =>
@@ -36,3 +37,36 @@ export default fp(
   },
   { name: 'rate-limit', dependencies: ['cache'] },
 )
+
+/**
+ * The plugin's store over `cache.countInWindow`: a burst from one client
+ * (the case a limit is for) costs one Redis round trip per batch of
+ * concurrent requests, not one script run per request as the plugin's own
+ * Redis store does.
+ */
+function windowStore(cache: Cache): FastifyRateLimitStoreCtor {
+  return class WindowStore implements FastifyRateLimitStore {
+    readonly scope: string
+
+    // The plugin constructs the store with its settings; only children get a scope.
+    constructor(_settings?: unknown, scope = '') {
+      this.scope = scope
+    }
+
+    incr(key: string, callback: IncrCallback, timeWindow: number) {
+      cache.countInWindow(`rate-limit:${this.scope}${key}`, timeWindow).then(
+        ({ count, resetMs }) => callback(null, { current: count, ttl: resetMs }),
+        (error: Error) => callback(error),
+      )
+    }
+
+    // One budget per operation. The plugin passes the route's merged limit
+    // settings with the route under `routeInfo`, not what its types say.
+    child(settings: unknown) {
+      const { method, url } = (settings as { routeInfo: RouteOptions }).routeInfo
+      return new WindowStore(undefined, `${String(method)}${url}:`)
+    }
+  }
+}
+
+type IncrCallback = Parameters<FastifyRateLimitStore['incr']>[1]
