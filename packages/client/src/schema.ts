@@ -510,7 +510,7 @@ export interface operations {
             /** @description The total after this visit */
             200: {
                 headers: {
-                    /** @description Writes allowed per window to this operation from this client */
+                    /** @description Writes allowed per window to this operation from this client (sent while RATE_LIMIT_MAX > 0, the default) */
                     "x-ratelimit-limit"?: number;
                     /** @description Writes left in the current window */
                     "x-ratelimit-remaining"?: number;
@@ -582,7 +582,7 @@ export interface operations {
             /** @description This client sent more than RATE_LIMIT_MAX writes to this operation in the window (120 a minute by default, shared by every replica); nothing was written */
             429: {
                 headers: {
-                    /** @description Writes allowed per window to this operation from this client */
+                    /** @description Writes allowed per window to this operation from this client (sent while RATE_LIMIT_MAX > 0, the default) */
                     "x-ratelimit-limit"?: number;
                     /** @description Writes left in the current window */
                     "x-ratelimit-remaining"?: number;
@@ -774,7 +774,7 @@ export interface operations {
                 headers: {
                     /** @description The URL of the new message */
                     location?: string;
-                    /** @description Writes allowed per window to this operation from this client */
+                    /** @description Writes allowed per window to this operation from this client (sent while RATE_LIMIT_MAX > 0, the default) */
                     "x-ratelimit-limit"?: number;
                     /** @description Writes left in the current window */
                     "x-ratelimit-remaining"?: number;
@@ -846,7 +846,7 @@ export interface operations {
             /** @description This client sent more than RATE_LIMIT_MAX writes to this operation in the window (120 a minute by default, shared by every replica); nothing was written */
             429: {
                 headers: {
-                    /** @description Writes allowed per window to this operation from this client */
+                    /** @description Writes allowed per window to this operation from this client (sent while RATE_LIMIT_MAX > 0, the default) */
                     "x-ratelimit-limit"?: number;
                     /** @description Writes left in the current window */
                     "x-ratelimit-remaining"?: number;

@@ -97,7 +97,9 @@ const integerHeader = (description: string) => Type.Integer({ minimum: 0, descri
 
 /** Sent on every answer of a write operation while the limit is on (RATE_LIMIT_MAX > 0). */
 export const rateLimitHeaders = {
-  'x-ratelimit-limit': integerHeader('Writes allowed per window to this operation from this client'),
+  'x-ratelimit-limit': integerHeader(
+    'Writes allowed per window to this operation from this client (sent while RATE_LIMIT_MAX > 0, the default)',
+  ),
   'x-ratelimit-remaining': integerHeader('Writes left in the current window'),
   'x-ratelimit-reset': integerHeader('Seconds until the window resets'),
 }
