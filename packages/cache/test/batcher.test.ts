@@ -64,3 +64,20 @@ t.test('a failed batch fails its calls only; the next batch still goes', async (
   fail = false
   t.equal(await next, 2)
 })
+
+t.test('onIdle is called once the last batch returned and no call waits', async (t) => {
+  const { batches, send } = controlledSend()
+  let idle = 0
+  const call = createBatcher(send, () => idle++)
+  const first = call(1)
+  await tick()
+  const second = call(2)
+  batches[0]?.release()
+  await first
+  await tick()
+  t.equal(idle, 0, 'not while a call waits for the next batch')
+  batches[1]?.release()
+  await second
+  await tick()
+  t.equal(idle, 1, 'once nothing is left')
+})
