@@ -48,7 +48,7 @@ export function createMemoryStore(now: () => number = Date.now): CacheStore {
     },
     async incrementInWindow(key, by, windowMs) {
       const entry = read(key)
-      const expiresAt = entry?.expiresAt ?? now() + windowMs
+      const expiresAt = entry && Number.isFinite(entry.expiresAt) ? entry.expiresAt : now() + windowMs
       const total = Number(entry?.value ?? 0) + by
       entries.set(key, { value: String(total), expiresAt })
       return { total, ttlMs: expiresAt - now() }

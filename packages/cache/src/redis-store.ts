@@ -1,11 +1,16 @@
 import type { Redis } from 'ioredis'
 import type { CacheStore } from './store.ts'
 
-// A script, not MULTI with PEXPIRE NX, so that Redis 6 servers work too.
+// A script, not MULTI with PEXPIRE NX, so that Redis 6 servers work too. A key
+// without a TTL (a new one, or one that lost it) starts a window: no count lives forever.
 const INCREMENT_IN_WINDOW = `
 local total = redis.call('INCRBY', KEYS[1], ARGV[1])
-if total == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return { total, redis.call('PTTL', KEYS[1]) }`
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  ttl = tonumber(ARGV[2])
+end
+return { total, ttl }`
 
 interface WindowCommands {
   incrementInWindow(key: string, by: number, windowMs: number): Promise<[number, number]>

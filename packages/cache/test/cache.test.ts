@@ -124,6 +124,14 @@ for (const store of await storesUnderTest(t)) {
       t.equal((await cache.countInWindow('client-a', 1000)).count, 1, 'a new window starts from 1')
     })
 
+    t.test('a window key without a TTL gets one, so its count cannot live forever', async (t) => {
+      const raw = await store.connect(t)
+      await raw.increment(`${store.prefix}:window:no-ttl`, 5)
+      const next = await cache.countInWindow('no-ttl', 1000)
+      t.equal(next.count, 6)
+      t.ok(next.resetMs > 0 && next.resetMs <= 1000, `the window runs ${next.resetMs} ms`)
+    })
+
     t.test('concurrent events in one window share round trips and get distinct counts', async (t) => {
       const { store: counted, calls } = counting(await store.connect(t))
       const coalescing = createCache(counted, { prefix: store.prefix })
