@@ -51,3 +51,24 @@ export function createBatcher<In, Out>(
       flush()
     })
 }
+
+/**
+ * One batcher per key, made on first use and dropped once idle, for keys that
+ * come and go (counters, client addresses). `send` gets the key with the batch.
+ */
+export function createKeyedBatcher<In, Out>(
+  send: (key: string, inputs: In[]) => Promise<Out[]>,
+): (key: string, input: In) => Promise<Out> {
+  const batchers = new Map<string, (input: In) => Promise<Out>>()
+  return (key, input) => {
+    let batcher = batchers.get(key)
+    if (!batcher) {
+      batcher = createBatcher(
+        (inputs: In[]) => send(key, inputs),
+        () => batchers.delete(key),
+      )
+      batchers.set(key, batcher)
+    }
+    return batcher(input)
+  }
+}

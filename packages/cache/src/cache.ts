@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createBatcher } from './batcher.ts'
+import { createBatcher, createKeyedBatcher } from './batcher.ts'
 import { createLocalTier } from './local-tier.ts'
 import type { CacheStore } from './store.ts'
 import { createEntry, decodeEntry, encodeEntry, type StoredEntry } from './stored-entry.ts'
@@ -94,8 +94,6 @@ export function createCache(store: CacheStore, options: CacheOptions): Cache {
   const inflight = new Map<string, Promise<StoredEntry>>()
   // The memory store already lives in this process: a second copy would only cost memory.
   const local = createLocalTier(store.kind === 'memory' ? 0 : (options.localMaxEntries ?? 1000))
-  const counters = new Map<string, (input: undefined) => Promise<number>>()
-  const windows = new Map<string, (input: number) => Promise<WindowCount>>()
 
   const report = (error: unknown, operation: string): void => {
     stats.errors++
@@ -225,41 +223,15 @@ export function createCache(store: CacheStore, options: CacheOptions): Cache {
     }
   }
 
-  const counter = (name: string) => {
-    let increment = counters.get(name)
-    if (!increment) {
-      const key = `${prefix}:counter:${name}`
-      // One INCRBY n for n concurrent callers; they get total-n+1 … total, in arrival order.
-      increment = createBatcher(async (inputs: undefined[]) => {
-        const total = await store.increment(key, inputs.length)
-        return inputs.map((_, i) => total - inputs.length + 1 + i)
-      })
-      counters.set(name, increment)
-    }
-    return increment
-  }
-
-  // Like `counter`, per name; a name's batcher is dropped when idle, as names
-  // (one per client address) come and go.
-  const windowCounter = (name: string) => {
-    let count = windows.get(name)
-    if (!count) {
-      const key = `${prefix}:window:${name}`
-      count = createBatcher(
-        async (windowsMs: number[]) => {
-          const { total, ttlMs } = await store.incrementInWindow(
-            key,
-            windowsMs.length,
-            windowsMs[0] as number,
-          )
-          return windowsMs.map((_, i) => ({ count: total - windowsMs.length + 1 + i, resetMs: ttlMs }))
-        },
-        () => windows.delete(name),
-      )
-      windows.set(name, count)
-    }
-    return count
-  }
+  // One INCRBY n for n concurrent callers of a key; they get total-n+1 … total, in arrival order.
+  const incrementCounter = createKeyedBatcher(async (key, inputs: undefined[]) =>
+    numbered(await store.increment(key, inputs.length), inputs.length),
+  )
+  // The same for windows; a batch counts in the window of its first caller.
+  const countWindow = createKeyedBatcher(async (key, windowsMs: number[]) => {
+    const { total, ttlMs } = await store.incrementInWindow(key, windowsMs.length, windowsMs[0] as number)
+    return numbered(total, windowsMs.length).map((count) => ({ count, resetMs: ttlMs }))
+  })
 
   const getOrSetJson = (key: string, ttlSeconds: number, load: JsonLoader) =>
     readThrough(`${prefix}:cache:${key}`, ttlSeconds, load)
@@ -270,16 +242,22 @@ export function createCache(store: CacheStore, options: CacheOptions): Cache {
     getOrSet: (key, ttlSeconds, load) =>
       parsed(getOrSetJson(key, ttlSeconds, async () => JSON.stringify(await load()))),
     group,
-    increment: (name) => unavailableOnError('increment', () => counter(name)(undefined)),
+    increment: (name) =>
+      unavailableOnError('increment', () => incrementCounter(`${prefix}:counter:${name}`, undefined)),
     readCounter: (name) =>
       unavailableOnError('readCounter', async () =>
         Number((await store.get(`${prefix}:counter:${name}`)) ?? 0),
       ),
     countInWindow: (name, windowMs) =>
-      unavailableOnError('countInWindow', () => windowCounter(name)(windowMs)),
+      unavailableOnError('countInWindow', () => countWindow(`${prefix}:window:${name}`, windowMs)),
     ping: () => unavailableOnError('ping', () => store.ping()),
     stats: () => ({ ...stats }),
   }
+}
+
+/** The n values a batch of n increments that ended at `total` hands out, in order. */
+function numbered(total: number, n: number): number[] {
+  return Array.from({ length: n }, (_, i) => total - n + 1 + i)
 }
 
 async function unavailableOnError<T>(operation: string, run: () => Promise<T>): Promise<T> {

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { createBatcher } from '../src/batcher.ts'
+import { createBatcher, createKeyedBatcher } from '../src/batcher.ts'
 
 /** A send whose batches the test releases by hand. */
 function controlledSend() {
@@ -80,4 +80,20 @@ t.test('onIdle is called once the last batch returned and no call waits', async 
   await second
   await tick()
   t.equal(idle, 1, 'once nothing is left')
+})
+
+t.test('a keyed batcher batches each key on its own', async (t) => {
+  const sent: [string, number[]][] = []
+  const call = createKeyedBatcher(async (key, inputs: number[]) => {
+    sent.push([key, inputs])
+    await tick()
+    return inputs.map((n) => `${key}${n}`)
+  })
+  const results = await Promise.all([call('a', 1), call('b', 2), call('a', 3), call('a', 4)])
+  t.same(results, ['a1', 'b2', 'a3', 'a4'])
+  t.same(sent, [
+    ['a', [1]],
+    ['b', [2]],
+    ['a', [3, 4]],
+  ])
 })
