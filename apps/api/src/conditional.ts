@@ -1,3 +1,5 @@
+import type { CachedJson } from '@app/cache'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
 
 /**
@@ -25,4 +27,22 @@ export const ConditionalHeaders = Type.Object({
 /** A documented 304: the same validators as the 200 and no body (`type: 'null'` means no content). */
 export function notModified(description: string, headers: Record<string, unknown>) {
   return { type: 'null', description, headers } as const
+}
+
+/** What a cached JSON answer, 200 or 304, carries; `what` names the document. */
+export function cachedJsonHeaders(what: string) {
+  return {
+    etag: ETagHeader,
+    'x-cache': Type.Enum(['hit', 'miss'], {
+      type: 'string',
+      description: `Whether the ${what} came from the cache`,
+    }),
+  }
+}
+
+/** The cached bytes as they are with their validators, or a 304 while the client's ETag is current. */
+export function sendCachedJson(request: FastifyRequest, reply: FastifyReply, cached: CachedJson) {
+  reply.header('etag', cached.etag).header('x-cache', cached.hit ? 'hit' : 'miss')
+  if (isNotModified(request.headers['if-none-match'], cached.etag)) return reply.code(304).send(null)
+  return reply.type('application/json; charset=utf-8').send(cached.json)
 }

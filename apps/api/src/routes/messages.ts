@@ -10,7 +10,7 @@ import {
 } from '@app/db'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type, { type Static } from 'typebox'
-import { ConditionalHeaders, ETagHeader, isNotModified, notModified } from '../conditional.ts'
+import { ConditionalHeaders, cachedJsonHeaders, notModified, sendCachedJson } from '../conditional.ts'
 import { limitedWrite } from '../plugins/rate-limit.ts'
 import { HttpProblem } from '../problems.ts'
 import { jsonResponse, serializeOk } from '../schemas/json-response.ts'
@@ -94,10 +94,7 @@ const MessageParams = Type.Object({
   id: Type.Integer({ minimum: 1, maximum: 2_147_483_647, examples: [1] }),
 })
 
-const CacheHeader = Type.Enum(['hit', 'miss'], {
-  type: 'string',
-  description: 'Whether the page came from the cache',
-})
+const pageHeaders = cachedJsonHeaders('page')
 
 function toMessage(row: MessageRow): Static<typeof Message> {
   return { id: row.id, content: row.content, createdAt: row.createdAt.toISOString() }
@@ -164,14 +161,8 @@ const messages: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { co
         querystring: ListQuery,
         headers: ConditionalHeaders,
         response: {
-          200: jsonResponse('One page of messages', MessagePage, {
-            etag: ETagHeader,
-            'x-cache': CacheHeader,
-          }),
-          304: notModified('The page is unchanged since the ETag sent in If-None-Match', {
-            etag: ETagHeader,
-            'x-cache': CacheHeader,
-          }),
+          200: jsonResponse('One page of messages', MessagePage, pageHeaders),
+          304: notModified('The page is unchanged since the ETag sent in If-None-Match', pageHeaders),
           400: problemResponse('`limit` is not an integer from 1 to 100, or `cursor` is not one we issued', {
             status: 400,
             detail: "querystring field 'cursor' is not a cursor from this API",
@@ -203,9 +194,7 @@ const messages: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { co
         ttl === 0
           ? uncached(await load())
           : await listCache.getOrSetJson(`${limit}:${cursor ?? ''}`, ttl, load)
-      reply.header('etag', page.etag).header('x-cache', page.hit ? 'hit' : 'miss')
-      if (isNotModified(request.headers['if-none-match'], page.etag)) return reply.code(304).send(null)
-      return reply.type('application/json; charset=utf-8').send(page.json)
+      return sendCachedJson(request, reply, page)
     },
   )
 

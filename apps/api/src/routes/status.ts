@@ -2,7 +2,7 @@ import { hostname } from 'node:os'
 import type { Config } from '@app/config'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { ConditionalHeaders, ETagHeader, isNotModified, notModified } from '../conditional.ts'
+import { ConditionalHeaders, cachedJsonHeaders, notModified, sendCachedJson } from '../conditional.ts'
 import { jsonResponse, serializeOk } from '../schemas/json-response.ts'
 import { internalError } from '../schemas/problem.ts'
 
@@ -33,10 +33,7 @@ export const Status = Type.Object(
 
 export const statusSchemas = [Status]
 
-const CacheHeader = Type.Enum(['hit', 'miss'], {
-  type: 'string',
-  description: 'Whether the snapshot came from the cache',
-})
+const snapshotHeaders = cachedJsonHeaders('snapshot')
 
 /** A snapshot shared by every replica for `STATUS_CACHE_TTL_SECONDS`. */
 const status: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config }) => {
@@ -55,11 +52,8 @@ const status: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { conf
           'the ETag back as If-None-Match to get a 304 while the snapshot is current.',
         headers: ConditionalHeaders,
         response: {
-          200: jsonResponse('The current snapshot', Status, { etag: ETagHeader, 'x-cache': CacheHeader }),
-          304: notModified('The snapshot is the one the ETag sent in If-None-Match names', {
-            etag: ETagHeader,
-            'x-cache': CacheHeader,
-          }),
+          200: jsonResponse('The current snapshot', Status, snapshotHeaders),
+          304: notModified('The snapshot is the one the ETag sent in If-None-Match names', snapshotHeaders),
           500: internalError('/api/status'),
         },
       },
@@ -76,9 +70,7 @@ const status: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { conf
         }
         return serializeOk(reply, value)
       })
-      reply.header('etag', snapshot.etag).header('x-cache', snapshot.hit ? 'hit' : 'miss')
-      if (isNotModified(request.headers['if-none-match'], snapshot.etag)) return reply.code(304).send(null)
-      return reply.type('application/json; charset=utf-8').send(snapshot.json)
+      return sendCachedJson(request, reply, snapshot)
     },
   )
 }
