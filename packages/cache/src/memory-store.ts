@@ -1,3 +1,4 @@
+import { splitRecord } from './once-record.ts'
 import type { CacheStore } from './store.ts'
 
 interface Entry {
@@ -27,11 +28,21 @@ export function createMemoryStore(now: () => number = Date.now): CacheStore {
     entries.set(key, { value, expiresAt: now() + ttlMs })
   }
 
-  return {
+  const store: CacheStore = {
     kind: 'memory',
     get: async (key) => read(key)?.value ?? null,
     async set(key, value, ttlMs) {
       write(key, value, ttlMs)
+    },
+    async setWithinBudget(key, value, ttlMs, budget) {
+      const bytes = Buffer.byteLength(value)
+      const { total } = await store.incrementInWindow(budget.key, bytes, budget.windowMs)
+      if (total > budget.maxBytes) {
+        await store.incrementInWindow(budget.key, -bytes, budget.windowMs)
+        return false
+      }
+      write(key, value, ttlMs)
+      return true
     },
     async setIfAbsent(key, value, ttlMs) {
       if (read(key)) return false
@@ -53,6 +64,23 @@ export function createMemoryStore(now: () => number = Date.now): CacheStore {
       entries.set(key, { value: String(total), expiresAt })
       return { total, ttlMs: expiresAt - now() }
     },
+    async incrementOnce(counterKey, onceKey, tag, ttlMs) {
+      const seen = read(onceKey)
+      if (seen) return { ...splitRecord(seen.value), first: false }
+      const total = Number(read(counterKey)?.value ?? 0) + 1
+      entries.set(counterKey, { value: String(total), expiresAt: Number.POSITIVE_INFINITY })
+      write(onceKey, `${tag}\n${total}`, ttlMs)
+      return { tag, total, first: true }
+    },
+    async raise(key, value) {
+      const current = Number(read(key)?.value ?? Number.NaN)
+      if (Number.isNaN(current) || value > current) {
+        entries.set(key, { value: String(value), expiresAt: Number.POSITIVE_INFINITY })
+        return value
+      }
+      return current
+    },
     async ping() {},
   }
+  return store
 }

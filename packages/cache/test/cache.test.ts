@@ -1,13 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import t from 'tap'
-import { CacheUnavailableError, createCache } from '../src/index.ts'
-import { counting, storesUnderTest, unreachableRedisStore } from './helpers.ts'
+import t, { type Test } from 'tap'
+import { createCache } from '../src/index.ts'
+import { counting, type StoreKind, storeKinds } from './helpers.ts'
 
-for (const store of await storesUnderTest(t)) {
-  t.test(store.name, async (t) => {
-    const cache = createCache(await store.connect(t), { prefix: store.prefix })
+/** A store of this test's own and a cache on it. */
+async function openCache(t: Test, kind: StoreKind) {
+  const store = await kind.open(t)
+  return { store, cache: createCache(await store.connect(t), { prefix: store.prefix }) }
+}
 
+for (const kind of storeKinds) {
+  t.test(kind.name, async (t) => {
     t.test('getOrSet loads a missing key once, then serves it as a hit', async (t) => {
+      const { cache } = await openCache(t, kind)
       let loads = 0
       const load = async () => ({ n: ++loads, at: 'x' })
       t.same(await cache.getOrSet('a', 60, load), { value: { n: 1, at: 'x' }, hit: false })
@@ -16,7 +21,17 @@ for (const store of await storesUnderTest(t)) {
       t.match(cache.stats(), { hits: 1, misses: 1, errors: 0 })
     })
 
+    t.test('a TTL of 0 bypasses the cache: every read loads, nothing is stored', async (t) => {
+      const { cache } = await openCache(t, kind)
+      let loads = 0
+      const load = async () => `"${++loads}"`
+      t.match(await cache.getOrSetJson('off', 0, load), { json: '"1"', etag: String, hit: false })
+      t.match(await cache.group('g').getOrSetJson('off', 0, load), { json: '"2"', hit: false })
+      t.match(await cache.getOrSetJson('off', 60, async () => '"stored"'), { json: '"stored"', hit: false })
+    })
+
     t.test('a key expires after its TTL', async (t) => {
+      const { cache } = await openCache(t, kind)
       let loads = 0
       await cache.getOrSet('short', 1, async () => ++loads)
       await sleep(1100)
@@ -24,6 +39,7 @@ for (const store of await storesUnderTest(t)) {
     })
 
     t.test('concurrent misses in one process share a single load (no stampede)', async (t) => {
+      const { cache } = await openCache(t, kind)
       let loads = 0
       const load = async () => {
         loads++
@@ -36,6 +52,7 @@ for (const store of await storesUnderTest(t)) {
     })
 
     t.test('concurrent misses in two processes share a single load (store lock)', async (t) => {
+      const { store, cache } = await openCache(t, kind)
       const other = createCache(await store.connect(t), { prefix: store.prefix })
       let loads = 0
       const load = async () => {
@@ -52,6 +69,7 @@ for (const store of await storesUnderTest(t)) {
     })
 
     t.test('a failed load is not cached and does not block the next caller', async (t) => {
+      const { cache } = await openCache(t, kind)
       await t.rejects(
         cache.getOrSet('flaky', 60, async () => Promise.reject(new Error('db down'))),
         /db down/,
@@ -60,20 +78,24 @@ for (const store of await storesUnderTest(t)) {
     })
 
     t.test('invalidating a group drops every key of it at once, and only its keys', async (t) => {
+      const { cache } = await openCache(t, kind)
       const messages = cache.group('messages')
       const others = cache.group('others')
+      messages.observe(1)
+      others.observe(1)
       await messages.getOrSet('page-1', 60, async () => 'old 1')
       await messages.getOrSet('page-2', 60, async () => 'old 2')
       await others.getOrSet('page-1', 60, async () => 'other')
       t.equal((await messages.getOrSet('page-1', 60, async () => 'new 1')).hit, true)
 
-      await messages.invalidate()
+      await messages.invalidate(2)
       t.same(await messages.getOrSet('page-1', 60, async () => 'new 1'), { value: 'new 1', hit: false })
       t.same(await messages.getOrSet('page-2', 60, async () => 'new 2'), { value: 'new 2', hit: false })
       t.same(await others.getOrSet('page-1', 60, async () => 'reloaded'), { value: 'other', hit: true })
     })
 
     t.test('counters are atomic: 200 concurrent increments, 200 distinct values', async (t) => {
+      const { store, cache } = await openCache(t, kind)
       const other = createCache(await store.connect(t), { prefix: store.prefix })
       t.equal(await cache.readCounter('visits'), 0)
       const values = await Promise.all(
@@ -87,6 +109,7 @@ for (const store of await storesUnderTest(t)) {
     })
 
     t.test('getOrSetJson returns the stored bytes as they are, with an ETag of them', async (t) => {
+      const { cache } = await openCache(t, kind)
       const json = '{"b":1,"a":[2,3]}'
       const first = await cache.getOrSetJson('doc', 60, async () => json)
       t.same(first, { json, etag: first.etag, hit: false })
@@ -98,6 +121,7 @@ for (const store of await storesUnderTest(t)) {
     })
 
     t.test('concurrent increments share INCRBY round trips and still get distinct values', async (t) => {
+      const store = await kind.open(t)
       const { store: counted, calls } = counting(await store.connect(t))
       const coalescing = createCache(counted, { prefix: store.prefix })
       const start = await coalescing.readCounter('coalesced')
@@ -112,6 +136,7 @@ for (const store of await storesUnderTest(t)) {
     })
 
     t.test('a window counts events until it ends, shared by processes', async (t) => {
+      const { store, cache } = await openCache(t, kind)
       const other = createCache(await store.connect(t), { prefix: store.prefix })
       const first = await cache.countInWindow('client-a', 1000)
       t.equal(first.count, 1)
@@ -125,6 +150,7 @@ for (const store of await storesUnderTest(t)) {
     })
 
     t.test('a window key without a TTL gets one, so its count cannot live forever', async (t) => {
+      const { store, cache } = await openCache(t, kind)
       const raw = await store.connect(t)
       await raw.increment(`${store.prefix}:window:no-ttl`, 5)
       const next = await cache.countInWindow('no-ttl', 1000)
@@ -133,6 +159,7 @@ for (const store of await storesUnderTest(t)) {
     })
 
     t.test('concurrent events in one window share round trips and get distinct counts', async (t) => {
+      const store = await kind.open(t)
       const { store: counted, calls } = counting(await store.connect(t))
       const coalescing = createCache(counted, { prefix: store.prefix })
       const results = await Promise.all(
@@ -146,86 +173,3 @@ for (const store of await storesUnderTest(t)) {
     })
   })
 }
-
-t.test('with Redis: the in-process tier', async (t) => {
-  const [redis] = await storesUnderTest(t)
-  if (!redis) throw new Error('no redis store')
-
-  t.test('serves repeated reads without reading the entry from Redis again', async (t) => {
-    const { store: counted, calls } = counting(await redis.connect(t))
-    const cache = createCache(counted, { prefix: `${redis.prefix}:tier` })
-    await cache.getOrSetJson('hot', 60, async () => '"value"')
-    const before = calls.get
-    for (let i = 0; i < 20; i++) t.equal((await cache.getOrSetJson('hot', 60, async () => 'x')).hit, true)
-    t.equal(calls.get, before, 'no GET for the entry')
-    t.equal(cache.stats().localHits, 20)
-  })
-
-  t.test('a group read shares one version read among concurrent callers', async (t) => {
-    const { store: counted, calls } = counting(await redis.connect(t))
-    const pages = createCache(counted, { prefix: `${redis.prefix}:share` }).group('pages')
-    await pages.getOrSetJson('p', 60, async () => '"page"')
-    const before = calls.get
-    const results = await Promise.all(
-      Array.from({ length: 50 }, () => pages.getOrSetJson('p', 60, async () => 'x')),
-    )
-    t.ok(results.every((result) => result.hit && result.json === '"page"'))
-    t.ok(calls.get - before <= 2, `50 reads, ${calls.get - before} version reads`)
-  })
-
-  t.test('read-your-writes across replicas, each with its own in-process tier', async (t) => {
-    const prefix = `${redis.prefix}:ryw`
-    const [a, b] = [
-      createCache(await redis.connect(t), { prefix }).group('list'),
-      createCache(await redis.connect(t), { prefix }).group('list'),
-    ]
-    let rows = 0
-    const load = async () => JSON.stringify({ rows })
-    for (let write = 1; write <= 20; write++) {
-      // Both replicas hold the page in process, then one of them writes.
-      await Promise.all([a.getOrSetJson('page', 60, load), b.getOrSetJson('page', 60, load)])
-      rows = write
-      await (write % 2 ? a : b).invalidate()
-      const reader = write % 2 ? b : a
-      t.same(JSON.parse((await reader.getOrSetJson('page', 60, load)).json), { rows: write })
-    }
-  })
-
-  t.test('a value in an older format is a miss, not an error', async (t) => {
-    const client = await redis.connect(t)
-    const cache = createCache(client, { prefix: `${redis.prefix}:old` })
-    await client.set(`${redis.prefix}:old:cache:legacy`, '{"old":true}', 60_000)
-    t.match(await cache.getOrSetJson('legacy', 60, async () => '{"new":true}'), {
-      json: '{"new":true}',
-      hit: false,
-    })
-    t.equal(cache.stats().errors, 0)
-  })
-})
-
-t.test('when Redis is unreachable', async (t) => {
-  const errors: string[] = []
-  const cache = createCache(await unreachableRedisStore(t), {
-    prefix: 'down',
-    lockWaitMs: 100,
-    onError: (_error, operation) => errors.push(operation),
-  })
-
-  t.test('reads fall through to the loader and report the failure', async (t) => {
-    t.same(await cache.getOrSet('k', 60, async () => 'from db'), { value: 'from db', hit: false })
-    t.same(await cache.group('g').getOrSet('k', 60, async () => 'from db'), { value: 'from db', hit: false })
-    t.ok(errors.includes('get'))
-  })
-
-  t.test('invalidation does not throw: the write already reached the database', async (t) => {
-    await t.resolves(cache.group('g').invalidate())
-    t.ok(errors.includes('invalidate'))
-  })
-
-  t.test('counters and ping fail with CacheUnavailableError', async (t) => {
-    await t.rejects(cache.increment('visits'), CacheUnavailableError)
-    await t.rejects(cache.readCounter('visits'), CacheUnavailableError)
-    await t.rejects(cache.countInWindow('client', 1000), CacheUnavailableError)
-    await t.rejects(cache.ping(), CacheUnavailableError)
-  })
-})

@@ -1,7 +1,7 @@
-import createClient, { type Client, type ClientOptions } from 'openapi-fetch'
-import type { components, paths } from './schema.ts'
+import createClient, { type Client, type ClientOptions, type Middleware } from 'openapi-fetch'
+import type { components, paths } from './api.gen.ts'
 
-export type { components, operations, paths } from './schema.ts'
+export type { components, operations, paths } from './api.gen.ts'
 
 type Schemas = components['schemas']
 export type HealthCheck = Schemas['HealthCheck']
@@ -24,4 +24,32 @@ export type ApiClient = Client<paths>
  */
 export function createApiClient(baseUrl: string, options: Omit<ClientOptions, 'baseUrl'> = {}): ApiClient {
   return createClient<paths>({ ...options, baseUrl })
+}
+
+/**
+ * A new `Idempotency-Key` value: a random UUID as the quoted Structured Field
+ * string the header takes. Send the same one on every retry of one write:
+ *
+ *   const key = idempotencyKey()
+ *   await api.POST('/api/messages', { body, params: { header: { 'idempotency-key': key } } })
+ */
+export function idempotencyKey(): string {
+  return `"${globalThis.crypto.randomUUID()}"`
+}
+
+/**
+ * Sends a moderator's token (the `adminToken` security scheme) on every call
+ * of this client, as `Authorization: Bearer <token>`:
+ *
+ *   const moderator = createApiClient(url)
+ *   moderator.use(bearerToken(token))
+ *   await moderator.DELETE('/api/messages/{id}', { params: { path: { id } } })
+ */
+export function bearerToken(token: string): Middleware {
+  return {
+    onRequest({ request }) {
+      request.headers.set('authorization', `Bearer ${token}`)
+      return request
+    },
+  }
 }

@@ -1,3 +1,5 @@
 export { ConfigError, type ConfigIssue } from './config-error.ts'
-export { type Env, EnvSchema, SECRET_VARIABLES } from './env-schema.ts'
-export { type Config, readConfig } from './read-config.ts'
+export { configTable, withConfigTable } from './config-table.ts'
+export { type Config, readConfig, readSettings } from './read-config.ts'
+export type { Setting } from './setting.ts'
+export { settings } from './settings/index.ts'

@@ -1,16 +1,17 @@
 import { readFileSync } from 'node:fs'
 import type { ConfigIssue } from './config-error.ts'
-import { SECRET_VARIABLES } from './env-schema.ts'
+import type { Setting } from './setting.ts'
 
 type RawEnv = Record<string, string | undefined>
 
 /**
- * Replaces each `<NAME>_FILE` by the file's content under `<NAME>`, the way
- * Docker and Compose secrets are mounted. Values are never echoed in issues.
+ * Replaces each `<NAME>_FILE` of a secret setting by the file's content under
+ * `<NAME>`, the way Docker and Compose secrets are mounted. Values are never
+ * echoed in issues.
  */
-export function resolveSecretFiles(env: RawEnv, issues: ConfigIssue[]): RawEnv {
+export function resolveSecretFiles(env: RawEnv, secrets: Setting[], issues: ConfigIssue[]): RawEnv {
   const resolved: RawEnv = { ...env }
-  for (const name of SECRET_VARIABLES) {
+  for (const { variable: name } of secrets) {
     const file = nonEmpty(env[`${name}_FILE`])
     if (file === undefined) continue
     if (nonEmpty(env[name]) !== undefined) {

@@ -2,12 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { ConfigError, readConfig } from '../src/index.ts'
+import { ConfigError, readConfig, readSettings, settings } from '../src/index.ts'
 
 const production = {
   NODE_ENV: 'production',
   DATABASE_URL: 'postgres://app@db:5432/app',
   REDIS_URL: 'redis://redis:6379',
+  CURSOR_SECRET: 'c'.repeat(32),
 }
 
 function secretFile(content: string): string {
@@ -28,13 +29,44 @@ function issuesOf(env: Record<string, string>) {
 t.test('an empty environment gives the development defaults', async (t) => {
   const config = readConfig({})
   t.equal(config.env, 'development')
-  t.same(config.http, { host: '0.0.0.0', port: 3000, bodyLimit: 16_384, trustProxy: false })
+  t.same(config.http, {
+    host: '0.0.0.0',
+    port: 3000,
+    bodyLimit: 16_384,
+    jsonMaxDepth: 32,
+    trustProxy: false,
+    headersTimeoutMs: 5000,
+    requestTimeoutMs: 10_000,
+    keepAliveTimeoutMs: 65_000,
+  })
   t.equal(config.database.url, undefined, 'no DATABASE_URL: pnpm dev embeds PGlite')
   t.equal(config.redis.url, undefined, 'no REDIS_URL: in-process cache')
   t.equal(config.database.migrateOnStart, true)
-  t.same(config.cache, { messagesTtlSeconds: 60, statusTtlSeconds: 10, localMaxEntries: 1000 })
+  t.same(config.cache, {
+    messagesTtlSeconds: 60,
+    publishFirstPage: true,
+    statusTtlSeconds: 10,
+    localMaxEntries: 1000,
+    localMaxBytes: 16 * 1024 * 1024,
+    groupMaxBytes: 32 * 1024 * 1024,
+    revisionPollMs: 500,
+  })
+  t.match(config.database, { connectTimeoutMs: 2000, statementTimeoutMs: 2000, lockTimeoutMs: 1000 })
+  t.same(config.idempotency, { retentionMs: 86_400_000, inFlightMs: 10_000 }, 'keys remembered 24 h')
   t.equal(config.shutdown.drainMs, 0, 'no drain delay slowing reloads in development')
-  t.same(config.rateLimit, { max: 120, windowMs: 60_000 }, '120 writes a minute per client and operation')
+  t.match(
+    config.loadShedding,
+    { maxEventLoopDelayMs: 0, maxEventLoopUtilization: 0, maxHeapUsedBytes: 0, maxRssBytes: 0 },
+    'a busy laptop or CI box is not overload: no shedding outside production',
+  )
+  t.same(
+    config.rateLimit,
+    { max: 120, windowMs: 60_000, readMax: 600, failClosed: [] },
+    '120 writes and 600 reads a minute per client and operation; open while Redis is away',
+  )
+  t.match(config.cursors.secret, /^[0-9a-f]{64}$/, 'a random cursor key outside production')
+  t.same(config.admin.tokens, [], 'no moderation token: every deletion refused')
+  t.same(config.cors.origins, [], 'CORS closed')
 })
 
 t.test('values are coerced from strings and typed', async (t) => {
@@ -49,10 +81,14 @@ t.test('values are coerced from strings and typed', async (t) => {
   t.equal(config.http.trustProxy, '10.0.0.0/8')
   t.equal(config.logLevel, 'warn')
   t.equal(readConfig({ TRUST_PROXY: 'true' }).http.trustProxy, true)
-  t.same(readConfig({ RATE_LIMIT_MAX: '0', RATE_LIMIT_WINDOW_SECONDS: '5' }).rateLimit, {
+  t.match(readConfig({ RATE_LIMIT_MAX: '0', RATE_LIMIT_WINDOW_SECONDS: '5' }).rateLimit, {
     max: 0,
     windowMs: 5000,
   })
+  t.same(readConfig({ RATE_LIMIT_FAIL_CLOSED: 'createMessage, recordVisit' }).rateLimit.failClosed, [
+    'createMessage',
+    'recordVisit',
+  ])
 })
 
 t.test('the result is deeply frozen', async (t) => {
@@ -98,17 +134,25 @@ t.test('production requires DATABASE_URL and REDIS_URL', async (t) => {
   const error = issuesOf({ NODE_ENV: 'production' })
   t.same(
     error.issues.map((issue) => issue.variable),
-    ['DATABASE_URL', 'REDIS_URL'],
+    ['DATABASE_URL', 'REDIS_URL', 'CURSOR_SECRET'],
   )
   const mixed = issuesOf({ NODE_ENV: 'production', PORT: 'eighty' })
   t.same(
     mixed.issues.map((issue) => issue.variable).sort(),
-    ['DATABASE_URL', 'PORT', 'REDIS_URL'],
+    ['CURSOR_SECRET', 'DATABASE_URL', 'PORT', 'REDIS_URL'],
     'listed with the others',
   )
   const config = readConfig(production)
   t.equal(config.database.migrateOnStart, false, 'the migrate service applies migrations in production')
   t.equal(config.shutdown.drainMs, 3000)
+  t.match(config.loadShedding, {
+    maxEventLoopDelayMs: 250,
+    maxEventLoopUtilization: 0,
+    maxHeapUsedBytes: 112 * 1024 * 1024,
+    maxRssBytes: 230 * 1024 * 1024,
+  })
+  const tuned = readConfig({ ...production, LOAD_SHEDDING_MAX_RSS_MB: '0' })
+  t.equal(tuned.loadShedding.maxRssBytes, 0, 'and 0 still turns a check off in production')
 })
 
 t.test('secrets are read from <NAME>_FILE and written into the URLs', async (t) => {
@@ -125,7 +169,8 @@ t.test('secrets are read from <NAME>_FILE and written into the URLs', async (t) 
   t.equal(config.redis.url, 'redis://:redis-secret@redis:6379')
 
   const fromFile = readConfig({
-    NODE_ENV: 'production',
+    ...production,
+    DATABASE_URL: undefined,
     DATABASE_URL_FILE: secretFile('postgres://u:pw@h/db'),
     REDIS_URL: 'redis://r',
   })
@@ -154,4 +199,16 @@ t.test('empty variables count as unset', async (t) => {
   t.equal(config.http.port, 3000)
   t.equal(config.database.url, undefined)
   t.equal(config.logLevel, 'info')
+})
+
+t.test('readSettings reads a part of the settings: a job sets only what it uses', async (t) => {
+  const { database } = readSettings(
+    { env: settings.env, database: settings.database },
+    { NODE_ENV: 'production', DATABASE_URL: 'postgres://migrator@db:5432/app' },
+  )
+  t.equal(database.url, 'postgres://migrator@db:5432/app', 'no REDIS_URL or CURSOR_SECRET asked for')
+  t.throws(
+    () => readSettings({ env: settings.env, database: settings.database }, { NODE_ENV: 'production' }),
+    /DATABASE_URL: required in production/,
+  )
 })

@@ -1,11 +1,10 @@
-import { usePostgres } from '@app/testing'
 import pg from 'pg'
 import t from 'tap'
-import { createDatabase, createMessage, MESSAGE_MAX_LENGTH, runMigrations } from '../src/index.ts'
-
-const url = await usePostgres(t)
+import { createMessage, MESSAGE_MAX_LENGTH, runMigrations } from '../src/index.ts'
+import { fileServers, migratedDatabase } from './helpers.ts'
 
 t.test('replicas starting together apply each migration exactly once', async (t) => {
+  const url = await fileServers().database(t)
   // Separate pools, as separate processes would have.
   const pools = Array.from({ length: 4 }, () => new pg.Pool({ connectionString: url, max: 2 }))
   t.teardown(() => Promise.all(pools.map((pool) => pool.end())))
@@ -26,9 +25,7 @@ t.test('replicas starting together apply each migration exactly once', async (t)
 })
 
 t.test('the CHECK constraint enforces 1..1000 characters even without the API', async (t) => {
-  const pool = new pg.Pool({ connectionString: url, max: 1 })
-  t.teardown(() => pool.end())
-  const db = createDatabase(pool)
+  const { db } = await migratedDatabase(t)
   for (const content of ['', 'x'.repeat(MESSAGE_MAX_LENGTH + 1)]) {
     await t.rejects(
       createMessage(db, content),

@@ -56,7 +56,7 @@ export interface paths {
         put?: never;
         /**
          * Count one page view and return the new total
-         * @description One atomic increment shared by every replica: concurrent calls each get a distinct total. Takes no body; a body that is sent must still be readable JSON.
+         * @description One atomic increment shared by every replica: concurrent calls each get a distinct total. The body is `{}` as `application/json` (so that no page on another origin can count a visit through a browser without CORS allowing it). With an Idempotency-Key, a retry gets the first total and counts nothing: the key is recorded in the same Redis script that counts.
          */
         post: operations["recordVisit"];
         delete?: never;
@@ -74,13 +74,13 @@ export interface paths {
         };
         /**
          * List messages, newest first, a page at a time
-         * @description Keyset pagination: pass `nextCursor` back as `cursor` until it is null. Pages never shift under concurrent writes. Pages are cached for MESSAGES_CACHE_TTL_SECONDS and dropped on every write. Send the ETag back as If-None-Match to get a 304 while the page is unchanged (answered from the cache, without Postgres).
+         * @description Keyset pagination: pass `nextCursor` back as `cursor` until it is null. Pages never shift under concurrent writes. Cursors are signed: only one this API issued is accepted. Pages are cached for MESSAGES_CACHE_TTL_SECONDS and dropped on every write; the writer leaves the new first page (default size) behind. Send the ETag back as If-None-Match to get a 304 while the page is unchanged (answered from the cache, without Postgres).
          */
         get: operations["listMessages"];
         put?: never;
         /**
          * Post a message
-         * @description Stores the message in Postgres and drops every cached page of the list, so the next read through any replica shows it. Concurrent posts are committed together in one transaction; each gets its own row, and the answer comes only once it is committed. If Redis is away the write still succeeds.
+         * @description Stores the message in Postgres and drops every cached page of the list, leaving the new first page behind, so the next read through any replica shows it. Concurrent posts are committed together in one transaction; each gets its own row, and the answer comes only once it is committed. If Redis is away the write still succeeds. With an Idempotency-Key, a retry gets the first answer and writes nothing: the key is stored in the transaction that stores the message.
          */
         post: operations["createMessage"];
         delete?: never;
@@ -100,7 +100,11 @@ export interface paths {
         get: operations["getMessage"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Remove a message (moderators)
+         * @description Deletes the message and drops every cached page of the list, on every replica, so no read shows it again. Needs a moderator bearer token (ADMIN_TOKEN); each deletion is logged with the token's id.
+         */
+        delete: operations["deleteMessage"];
         options?: never;
         head?: never;
         patch?: never;
@@ -130,6 +134,74 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        HealthCheck: {
+            /** @enum {string} */
+            status: "ok" | "fail";
+            latencyMs: number;
+            /** @description What answered: postgres, redis or memory */
+            backend: string;
+            /** @description `no answer within N ms`, or `unavailable`: the cause is in the log, never here */
+            error?: string;
+        };
+        /**
+         * @example {
+         *       "status": "ok",
+         *       "uptimeSeconds": 3600
+         *     }
+         */
+        Liveness: {
+            /** @enum {string} */
+            status: "ok";
+            uptimeSeconds: number;
+        };
+        /**
+         * @example {
+         *       "id": 1,
+         *       "content": "Hello, board",
+         *       "createdAt": "2026-11-23T12:00:00.000Z"
+         *     }
+         */
+        Message: {
+            id: number;
+            content: string;
+            /**
+             * Format: date-time
+             * @description When the server stored it (UTC)
+             */
+            createdAt: string;
+        };
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "id": 2,
+         *           "content": "Second",
+         *           "createdAt": "2026-11-23T12:01:00.000Z"
+         *         }
+         *       ],
+         *       "nextCursor": "MTc5NTQzNTI2MDAwMC4y.sQ3Ppd1nHOsjw5hrHkLuGQ"
+         *     }
+         */
+        MessagePage: {
+            /** @description Newest first */
+            items: components["schemas"]["Message"][];
+            /** @description Pass as `cursor` to get the next (older) page; null on the last page */
+            nextCursor: string | null;
+        };
+        /**
+         * @example {
+         *       "content": "Hello, board"
+         *     }
+         */
+        NewMessage: {
+            /** @description 1 to 1000 characters of well-formed Unicode, without NUL */
+            content: string;
+        };
+        /**
+         * @description Nothing to say: send `{}` as `application/json`
+         * @example {}
+         */
+        NewVisit: Record<string, never>;
         /**
          * @description RFC 9457 problem details
          * @example {
@@ -167,15 +239,6 @@ export interface components {
                 field: string;
                 message: string;
             }[];
-        };
-        HealthCheck: {
-            /** @enum {string} */
-            status: "ok" | "fail";
-            latencyMs: number;
-            /** @description What answered: postgres, redis or memory */
-            backend: string;
-            /** @description Why the check failed */
-            error?: string;
         };
         /**
          * @example {
@@ -229,69 +292,6 @@ export interface components {
         };
         /**
          * @example {
-         *       "status": "ok",
-         *       "uptimeSeconds": 3600
-         *     }
-         */
-        Liveness: {
-            /** @enum {string} */
-            status: "ok";
-            uptimeSeconds: number;
-        };
-        /**
-         * @example {
-         *       "count": 42
-         *     }
-         */
-        VisitCount: {
-            /** @description Page views so far */
-            count: number;
-        };
-        /**
-         * @example {
-         *       "id": 1,
-         *       "content": "Hello, board",
-         *       "createdAt": "2026-11-23T12:00:00.000Z"
-         *     }
-         */
-        Message: {
-            id: number;
-            content: string;
-            /**
-             * Format: date-time
-             * @description When the server stored it (UTC)
-             */
-            createdAt: string;
-        };
-        /**
-         * @example {
-         *       "content": "Hello, board"
-         *     }
-         */
-        NewMessage: {
-            /** @description 1 to 1000 characters of well-formed Unicode, without NUL */
-            content: string;
-        };
-        /**
-         * @example {
-         *       "items": [
-         *         {
-         *           "id": 2,
-         *           "content": "Second",
-         *           "createdAt": "2026-11-23T12:01:00.000Z"
-         *         }
-         *       ],
-         *       "nextCursor": "MTc5NTQzNTI2MDAwMC4y"
-         *     }
-         */
-        MessagePage: {
-            /** @description Newest first */
-            items: components["schemas"]["Message"][];
-            /** @description Pass as `cursor` to get the next (older) page; null on the last page */
-            nextCursor: string | null;
-        };
-        /**
-         * @example {
          *       "serverTime": "2026-11-23T12:00:00.000Z",
          *       "cachedAt": "2026-11-23T12:00:00.000Z",
          *       "expiresAt": "2026-11-23T12:00:10.000Z",
@@ -318,6 +318,15 @@ export interface components {
             ttlSeconds: number;
             /** @description Hostname of the replica that made the snapshot */
             instance: string;
+        };
+        /**
+         * @example {
+         *       "count": 42
+         *     }
+         */
+        VisitCount: {
+            /** @description Page views so far */
+            count: number;
         };
     };
     responses: never;
@@ -407,6 +416,8 @@ export interface operations {
             /** @description A dependency failed its check, or the instance is draining */
             503: {
                 headers: {
+                    /** @description Sent only while the instance drains on shutdown, so a proxy can tell that from an outage */
+                    "x-replica-state"?: "draining";
                     [name: string]: unknown;
                 };
                 content: {
@@ -456,6 +467,33 @@ export interface operations {
                     "application/json": components["schemas"]["VisitCount"];
                 };
             };
+            /** @description This client sent more than RATE_LIMIT_READ_MAX requests to this operation in the window (600 a minute by default, shared by every replica) */
+            429: {
+                headers: {
+                    /** @description Requests allowed per window to this operation from this client (RATE_LIMIT_MAX for writes, RATE_LIMIT_READ_MAX for reads; sent while it is above 0, the default) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the current window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before asking again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests from this client; retry in 42 seconds",
+                     *       "instance": "/api/visits",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error; the body never carries details */
             500: {
                 headers: {
@@ -475,7 +513,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The counter store (Redis) is unavailable */
+            /** @description The counter store (Redis) is unavailable, or the replica is overloaded (code OVERLOADED) */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -501,28 +539,40 @@ export interface operations {
     recordVisit: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe: a retry with the same key and body gets the first answer (status, body, Location) without writing again, for IDEMPOTENCY_RETENTION_HOURS (24 h). A Structured Field string, quoted; a UUID is a good key. Keys are per client.
+                 * @example "8e03978e-40d5-43e8-bc93-6894a57f9324"
+                 */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewVisit"];
+            };
+        };
         responses: {
-            /** @description The total after this visit */
+            /** @description The total after this visit (or, on a retry with its Idempotency-Key, the first answer) */
             200: {
                 headers: {
-                    /** @description Writes allowed per window to this operation from this client (sent while RATE_LIMIT_MAX > 0, the default) */
+                    /** @description Requests allowed per window to this operation from this client (RATE_LIMIT_MAX for writes, RATE_LIMIT_READ_MAX for reads; sent while it is above 0, the default) */
                     "x-ratelimit-limit"?: number;
-                    /** @description Writes left in the current window */
+                    /** @description Requests left in the current window */
                     "x-ratelimit-remaining"?: number;
                     /** @description Seconds until the window resets */
                     "x-ratelimit-reset"?: number;
+                    /** @description Sent only when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "idempotent-replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["VisitCount"];
                 };
             };
-            /** @description A body was sent that is not valid JSON */
+            /** @description The body is not `{}`, or the Idempotency-Key is not a quoted string */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -560,7 +610,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not `application/json` */
+            /** @description The request is not `application/json` (every write must be, body or not) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -582,9 +632,9 @@ export interface operations {
             /** @description This client sent more than RATE_LIMIT_MAX writes to this operation in the window (120 a minute by default, shared by every replica); nothing was written */
             429: {
                 headers: {
-                    /** @description Writes allowed per window to this operation from this client (sent while RATE_LIMIT_MAX > 0, the default) */
+                    /** @description Requests allowed per window to this operation from this client (RATE_LIMIT_MAX for writes, RATE_LIMIT_READ_MAX for reads; sent while it is above 0, the default) */
                     "x-ratelimit-limit"?: number;
-                    /** @description Writes left in the current window */
+                    /** @description Requests left in the current window */
                     "x-ratelimit-remaining"?: number;
                     /** @description Seconds until the window resets */
                     "x-ratelimit-reset"?: number;
@@ -625,7 +675,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The counter store (Redis) is unavailable */
+            /** @description The counter store (Redis) is unavailable, or the replica is overloaded (code OVERLOADED) */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -657,8 +707,8 @@ export interface operations {
                  */
                 limit?: number;
                 /**
-                 * @description `nextCursor` of the previous page; opaque
-                 * @example MTc5NTQzNTI2MDAwMC4y
+                 * @description `nextCursor` of the previous page; opaque, and signed: only an issued one is accepted
+                 * @example MTc5NTQzNTI2MDAwMC4y.sQ3Ppd1nHOsjw5hrHkLuGQ
                  */
                 cursor?: string;
             };
@@ -714,6 +764,33 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This client sent more than RATE_LIMIT_READ_MAX requests to this operation in the window (600 a minute by default, shared by every replica) */
+            429: {
+                headers: {
+                    /** @description Requests allowed per window to this operation from this client (RATE_LIMIT_MAX for writes, RATE_LIMIT_READ_MAX for reads; sent while it is above 0, the default) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the current window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before asking again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests from this client; retry in 42 seconds",
+                     *       "instance": "/api/messages",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error; the body never carries details */
             500: {
                 headers: {
@@ -733,7 +810,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Postgres is unavailable */
+            /** @description Postgres is unavailable, or the replica is overloaded (code OVERLOADED) */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -759,7 +836,13 @@ export interface operations {
     createMessage: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe: a retry with the same key and body gets the first answer (status, body, Location) without writing again, for IDEMPOTENCY_RETENTION_HOURS (24 h). A Structured Field string, quoted; a UUID is a good key. Keys are per client.
+                 * @example "8e03978e-40d5-43e8-bc93-6894a57f9324"
+                 */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -769,24 +852,26 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The stored message */
+            /** @description The stored message (or, on a retry with its Idempotency-Key, the stored answer) */
             201: {
                 headers: {
                     /** @description The URL of the new message */
                     location?: string;
-                    /** @description Writes allowed per window to this operation from this client (sent while RATE_LIMIT_MAX > 0, the default) */
+                    /** @description Requests allowed per window to this operation from this client (RATE_LIMIT_MAX for writes, RATE_LIMIT_READ_MAX for reads; sent while it is above 0, the default) */
                     "x-ratelimit-limit"?: number;
-                    /** @description Writes left in the current window */
+                    /** @description Requests left in the current window */
                     "x-ratelimit-remaining"?: number;
                     /** @description Seconds until the window resets */
                     "x-ratelimit-reset"?: number;
+                    /** @description Sent only when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "idempotent-replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Message"];
                 };
             };
-            /** @description The body is not valid JSON, or `content` breaks the schema */
+            /** @description The body is not valid JSON, `content` breaks the schema, or the Idempotency-Key is not a quoted string */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -800,6 +885,27 @@ export interface operations {
                      *       "detail": "Body is not valid JSON but content-type is set to 'application/json'",
                      *       "instance": "/api/messages",
                      *       "code": "FST_ERR_CTP_INVALID_JSON_BODY"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is still being processed; retry after Retry-After */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "A request with this Idempotency-Key is still being processed; retry shortly",
+                     *       "instance": "/api/messages",
+                     *       "code": "IDEMPOTENCY_KEY_IN_USE"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -824,7 +930,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not `application/json` */
+            /** @description The request is not `application/json` (every write must be, body or not) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -843,12 +949,31 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Idempotency-Key was used before with another body; nothing was done */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "This Idempotency-Key was already used with another request; use a new key for a new request",
+                     *       "instance": "/api/messages",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description This client sent more than RATE_LIMIT_MAX writes to this operation in the window (120 a minute by default, shared by every replica); nothing was written */
             429: {
                 headers: {
-                    /** @description Writes allowed per window to this operation from this client (sent while RATE_LIMIT_MAX > 0, the default) */
+                    /** @description Requests allowed per window to this operation from this client (RATE_LIMIT_MAX for writes, RATE_LIMIT_READ_MAX for reads; sent while it is above 0, the default) */
                     "x-ratelimit-limit"?: number;
-                    /** @description Writes left in the current window */
+                    /** @description Requests left in the current window */
                     "x-ratelimit-remaining"?: number;
                     /** @description Seconds until the window resets */
                     "x-ratelimit-reset"?: number;
@@ -889,7 +1014,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Postgres is unavailable */
+            /** @description Postgres is unavailable, or the replica is overloaded (code OVERLOADED) */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -987,6 +1112,33 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description This client sent more than RATE_LIMIT_READ_MAX requests to this operation in the window (600 a minute by default, shared by every replica) */
+            429: {
+                headers: {
+                    /** @description Requests allowed per window to this operation from this client (RATE_LIMIT_MAX for writes, RATE_LIMIT_READ_MAX for reads; sent while it is above 0, the default) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the current window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before asking again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests from this client; retry in 42 seconds",
+                     *       "instance": "/api/messages/42",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error; the body never carries details */
             500: {
                 headers: {
@@ -1006,7 +1158,195 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Postgres is unavailable */
+            /** @description Postgres is unavailable, or the replica is overloaded (code OVERLOADED) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "A backing service is unavailable; retry shortly",
+                     *       "instance": "/api/messages/42",
+                     *       "code": "DEPENDENCY_UNAVAILABLE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 1 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    /** @description Requests allowed per window to this operation from this client (RATE_LIMIT_MAX for writes, RATE_LIMIT_READ_MAX for reads; sent while it is above 0, the default) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the current window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The id is not an integer from 1 to 2147483647 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "params field 'id' must be integer",
+                     *       "instance": "/api/messages/abc",
+                     *       "code": "VALIDATION_FAILED",
+                     *       "errors": [
+                     *         {
+                     *           "in": "params",
+                     *           "field": "id",
+                     *           "message": "must be integer"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No `Authorization: Bearer` token was sent */
+            401: {
+                headers: {
+                    /** @description Bearer realm="moderation" */
+                    "www-authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "A moderator bearer token is required",
+                     *       "instance": "/api/messages/42",
+                     *       "code": "UNAUTHORIZED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is not one of ADMIN_TOKEN (or none is configured) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This token may not moderate",
+                     *       "instance": "/api/messages/42",
+                     *       "code": "FORBIDDEN"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No message has this id (it may have been deleted already) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "message 42 does not exist",
+                     *       "instance": "/api/messages/42",
+                     *       "code": "MESSAGE_NOT_FOUND"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The id is longer than the router accepts (100 characters) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This client sent more than RATE_LIMIT_MAX writes to this operation in the window (120 a minute by default, shared by every replica); nothing was written */
+            429: {
+                headers: {
+                    /** @description Requests allowed per window to this operation from this client (RATE_LIMIT_MAX for writes, RATE_LIMIT_READ_MAX for reads; sent while it is above 0, the default) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the current window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before writing again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many writes from this client; retry in 42 seconds",
+                     *       "instance": "/api/messages/42",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the body never carries details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred",
+                     *       "instance": "/api/messages/42",
+                     *       "code": "INTERNAL_ERROR"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Postgres is unavailable, or the replica is overloaded (code OVERLOADED) */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -1064,6 +1404,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description This client sent more than RATE_LIMIT_READ_MAX requests to this operation in the window (600 a minute by default, shared by every replica) */
+            429: {
+                headers: {
+                    /** @description Requests allowed per window to this operation from this client (RATE_LIMIT_MAX for writes, RATE_LIMIT_READ_MAX for reads; sent while it is above 0, the default) */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the current window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    /** @description Seconds to wait before asking again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests from this client; retry in 42 seconds",
+                     *       "instance": "/api/status",
+                     *       "code": "RATE_LIMITED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description An unexpected error; the body never carries details */
             500: {

@@ -1,0 +1,5 @@
+export { markdownTable } from './markdown-table.ts'
+export { type DataStores, type TestServers, testServers } from './servers.ts'
+export { startTcpProxy, type TcpProxy } from './tcp-proxy.ts'
+export type { Teardown } from './teardown.ts'
+export { waitUntil } from './wait-until.ts'
