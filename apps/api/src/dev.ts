@@ -1,21 +1,16 @@
 import { resolve } from 'node:path'
-import { type Config, ConfigError, readConfig } from '@app/config'
-import { describeBackends } from './backends.ts'
+import { readConfig } from '@app/config'
+import { describeDataStores } from './data-stores.ts'
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './dev/embedded-postgres.ts'
 import { runWithReload } from './dev/reloader.ts'
+import { readConfigOrExit } from './read-config-or-exit.ts'
 
 /**
  * `pnpm dev`: the server with hot reload. With no DATABASE_URL it first starts
  * an embedded PostgreSQL; with no REDIS_URL the server uses its in-process cache.
  */
 const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: process.env.NODE_ENV || 'development' }
-let config: Config
-try {
-  config = readConfig(env)
-} catch (error) {
-  console.error(error instanceof ConfigError ? error.message : error)
-  process.exit(1)
-}
+const config = readConfigOrExit(env)
 
 let embedded: EmbeddedPostgres | undefined
 if (config.database.url === undefined) {
@@ -25,9 +20,9 @@ if (config.database.url === undefined) {
   env.DATABASE_POOL_MAX = '1'
 }
 
-const backends = describeBackends(readConfig(env))
-const postgres = embedded ? `embedded PGlite (${config.database.embeddedDataDir})` : backends.postgres
-const cache = config.redis.url ? backends.cache : `${backends.cache} (set REDIS_URL to use Redis)`
+const stores = describeDataStores(readConfig(env))
+const postgres = embedded ? `embedded PGlite (${config.database.embeddedDataDir})` : stores.postgres
+const cache = config.redis.url ? stores.cache : `${stores.cache} (set REDIS_URL to use Redis)`
 console.log(`pnpm dev: postgres = ${postgres} · cache = ${cache} · http://localhost:${config.http.port}`)
 
 const root = resolve(import.meta.dirname, '../../..')

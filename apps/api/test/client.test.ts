@@ -1,20 +1,27 @@
 import {
   type ApiClient,
+  bearerToken,
   createApiClient,
   type HealthCheck,
+  idempotencyKey,
   type Problem,
   type ReadinessProblem,
 } from '@app/client'
 import t, { type Test } from 'tap'
-import { buildFaultableApp, buildTestApp, countMessages } from './helpers/app.ts'
+import { buildFaultableApp, buildTestApp, countMessages, untilReady } from './helpers/app.ts'
 import { contractViolations, operations } from './helpers/contract.ts'
 
 // End to end: a real listening server on real Postgres and Redis (behind
 // proxies this file can cut), called only through the generated client, so
 // a route whose schema changes incompatibly breaks `pnpm typecheck` here.
 // Every response the client receives is also checked against openapi.json.
+//
+// One server for the whole file, on purpose: the last test checks that the
+// tests before it, together, saw every documented status. Each test restores
+// what it takes away (a proxy it cuts) before it ends.
 
-const { app, backends, postgres, redis } = await buildFaultableApp(t)
+const MODERATOR_TOKEN = 'moderator-token-for-the-client-test-0123'
+const { app, stores, postgres, redis } = await buildFaultableApp(t, { ADMIN_TOKEN: `mod:${MODERATOR_TOKEN}` })
 const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' })
 const seen = new Map<string, Set<number>>()
 
@@ -50,15 +57,6 @@ function failedChecks(error: Problem | ReadinessProblem | undefined): string {
     .join()
 }
 
-/** The Redis and pg clients reconnect with backoff: wait for readiness (unchecked, uncounted). */
-async function untilReady(timeoutMs = 10_000): Promise<boolean> {
-  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
-    if ((await fetch(`${baseUrl}/health/ready`)).ok) return true
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  return false
-}
-
 t.test('health probes', async (t) => {
   const api = client(t)
   const live = await api.GET('/health/live')
@@ -71,13 +69,13 @@ t.test('health probes', async (t) => {
 t.test('visits: record, read, and 503 with retry-after while Redis is away', async (t) => {
   const api = client(t)
   const before = await api.GET('/api/visits')
-  const recorded = await api.POST('/api/visits')
+  const recorded = await api.POST('/api/visits', { body: {} })
   t.equal(recorded.data?.count, (before.data?.count ?? Number.NaN) + 1)
   t.same((await api.GET('/api/visits')).data, recorded.data)
 
   redis.cut()
   t.teardown(() => redis.restore())
-  const down = await api.POST('/api/visits')
+  const down = await api.POST('/api/visits', { body: {} })
   t.equal(down.response.status, 503)
   t.equal(down.error?.code, 'DEPENDENCY_UNAVAILABLE')
   t.equal(down.response.headers.get('retry-after'), '1')
@@ -85,7 +83,7 @@ t.test('visits: record, read, and 503 with retry-after while Redis is away', asy
   const ready = await api.GET('/health/ready')
   t.equal(failedChecks(ready.error), 'redis', 'readiness names the failed check')
   redis.restore()
-  t.ok(await untilReady(), 'ready again once Redis is back')
+  t.ok(await untilReady(app), 'ready again once Redis is back')
 })
 
 t.test('messages: create, read, page through with cursors', async (t) => {
@@ -118,6 +116,44 @@ t.test('messages: create, read, page through with cursors', async (t) => {
   })
   t.equal(unchanged.response.status, 304, 'If-None-Match with the current ETag: 304')
   t.equal(unchanged.response.headers.get('etag'), etag)
+})
+
+t.test('idempotency keys: a retry gets the first answer, a reused key 422, one in flight 409', async (t) => {
+  const api = client(t)
+  const key = idempotencyKey()
+  const header = { 'idempotency-key': key }
+  const before = await countMessages(app)
+  const first = await api.POST('/api/messages', { body: { content: 'once' }, params: { header } })
+  const retry = await api.POST('/api/messages', { body: { content: 'once' }, params: { header } })
+  t.equal(first.response.status, 201)
+  t.same([retry.response.status, retry.data], [201, first.data], 'the retry gets the same status and body')
+  t.equal(retry.response.headers.get('location'), first.response.headers.get('location'))
+  t.equal(retry.response.headers.get('idempotent-replayed'), 'true')
+  t.equal(await countMessages(app), before + 1, 'written once')
+  const reused = await api.POST('/api/messages', { body: { content: 'other' }, params: { header } })
+  t.equal(reused.error?.code, 'IDEMPOTENCY_KEY_REUSED')
+
+  // A request with this key in flight elsewhere holds its claim in Redis.
+  const busy = idempotencyKey()
+  await app.cache.claim(`messages:127.0.0.1:${busy.slice(1, -1)}`, 5000)
+  const inFlight = await api.POST('/api/messages', {
+    body: { content: 'later' },
+    params: { header: { 'idempotency-key': busy } },
+  })
+  t.equal(inFlight.error?.code, 'IDEMPOTENCY_KEY_IN_USE')
+
+  const visit = idempotencyKey()
+  const counted = await api.POST('/api/visits', {
+    body: {},
+    params: { header: { 'idempotency-key': visit } },
+  })
+  const again = await api.POST('/api/visits', { body: {}, params: { header: { 'idempotency-key': visit } } })
+  t.same(again.data, counted.data, 'a retried visit is not counted twice')
+  const otherBody = await api.POST('/api/visits', {
+    body: { extra: true } as never,
+    params: { header: { 'idempotency-key': visit } },
+  })
+  t.equal(otherBody.error?.status, 400, 'a visit has no body but `{}`, so no other request can reuse its key')
 })
 
 t.test('client errors come back as typed problems and write nothing', async (t) => {
@@ -155,7 +191,8 @@ t.test('client errors come back as typed problems and write nothing', async (t) 
 
   t.equal((await api.GET('/api/messages', { params: { query: { limit: 0 } } })).error?.status, 400)
   t.equal(
-    (await api.GET('/api/messages', { params: { query: { cursor: 'bm9wZQ' } } })).error?.code,
+    (await api.GET('/api/messages', { params: { query: { cursor: `bm9wZQ.${'A'.repeat(22)}` } } })).error
+      ?.code,
     'INVALID_CURSOR',
   )
   t.equal(
@@ -165,6 +202,34 @@ t.test('client errors come back as typed problems and write nothing', async (t) 
   t.equal((await api.GET('/api/messages/{id}', { params: { path: { id: 0 } } })).error?.status, 400)
   // What a client that ignores the types could send.
   const long = await api.GET('/api/messages/{id}', { params: { path: { id: '9'.repeat(101) as never } } })
+  t.equal(long.response.status, 414)
+})
+
+t.test('moderation: the client sends a bearer token; without one 401, with a wrong one 403', async (t) => {
+  const api = client(t)
+  const moderator = client(t)
+  moderator.use(bearerToken(MODERATOR_TOKEN))
+  const stranger = client(t)
+  stranger.use(bearerToken('not-the-moderator-token-not-the-moderator'))
+  const posted = await api.POST('/api/messages', { body: { content: 'to be moderated' } })
+  const path = { id: posted.data?.id as number }
+
+  const anonymous = await api.DELETE('/api/messages/{id}', { params: { path } })
+  t.equal(anonymous.error?.code, 'UNAUTHORIZED')
+  t.equal(anonymous.response.headers.get('www-authenticate'), 'Bearer realm="moderation"')
+  t.equal((await stranger.DELETE('/api/messages/{id}', { params: { path } })).error?.code, 'FORBIDDEN')
+  t.equal((await moderator.DELETE('/api/messages/{id}', { params: { path } })).response.status, 204)
+  t.equal(
+    (await moderator.DELETE('/api/messages/{id}', { params: { path } })).error?.code,
+    'MESSAGE_NOT_FOUND',
+  )
+  t.equal(
+    (await moderator.DELETE('/api/messages/{id}', { params: { path: { id: 0 } } })).response.status,
+    400,
+  )
+  const long = await moderator.DELETE('/api/messages/{id}', {
+    params: { path: { id: '9'.repeat(101) as never } },
+  })
   t.equal(long.response.status, 414)
 })
 
@@ -182,17 +247,17 @@ t.test('status is cached across calls', async (t) => {
 
 t.test('writes past the rate limit answer 429 with retry-after and change nothing', async (t) => {
   // A replica of its own with a limit of 2 writes per operation, counted under its own keys.
-  const limited = await buildTestApp(
-    t,
-    { ...backends, keyPrefix: `${backends.keyPrefix}:limited` },
-    {
-      RATE_LIMIT_MAX: '2',
-    },
-  )
-  const api = client(t, await limited.listen({ port: 0, host: '127.0.0.1' }))
+  const limited = await buildTestApp(t, {
+    stores: { ...stores, keyPrefix: `${stores.keyPrefix}:limited` },
+    env: { RATE_LIMIT_MAX: '2', ADMIN_TOKEN: MODERATOR_TOKEN },
+  })
+  const limitedUrl = await limited.listen({ port: 0, host: '127.0.0.1' })
+  const api = client(t, limitedUrl)
+  const moderator = client(t, limitedUrl)
+  moderator.use(bearerToken(MODERATOR_TOKEN))
   const messagesBefore = await countMessages(app)
   for (const expected of [200, 200, 429]) {
-    t.equal((await api.POST('/api/visits')).response.status, expected)
+    t.equal((await api.POST('/api/visits', { body: {} })).response.status, expected)
   }
   for (const expected of [201, 201, 429]) {
     t.equal(
@@ -205,6 +270,30 @@ t.test('writes past the rate limit answer 429 with retry-after and change nothin
   t.ok(Number(refused.response.headers.get('retry-after')) >= 1, 'says how long to wait')
   t.equal(await countMessages(app), messagesBefore + 2, 'the refused writes stored nothing')
   t.same((await api.GET('/api/visits')).data, { count: 2 }, 'nor counted')
+  const absent = { params: { path: { id: 2_147_483_647 } } }
+  for (const expected of [404, 404, 429]) {
+    t.equal((await moderator.DELETE('/api/messages/{id}', absent)).response.status, expected)
+  }
+})
+
+t.test('reads past the read limit answer 429 with retry-after', async (t) => {
+  const limited = await buildTestApp(t, {
+    stores: { ...stores, keyPrefix: `${stores.keyPrefix}:read-limited` },
+    env: { RATE_LIMIT_READ_MAX: '1' },
+  })
+  const api = client(t, await limited.listen({ port: 0, host: '127.0.0.1' }))
+  const reads = [
+    () => api.GET('/api/visits'),
+    () => api.GET('/api/messages'),
+    () => api.GET('/api/messages/{id}', { params: { path: { id: 2_147_483_647 } } }),
+    () => api.GET('/api/status'),
+  ]
+  for (const read of reads) {
+    t.not((await read()).response.status, 429, 'the first is within the budget')
+    const refused = await read()
+    t.equal(refused.error?.code, 'RATE_LIMITED')
+    t.ok(Number(refused.response.headers.get('retry-after')) >= 1)
+  }
 })
 
 t.test('with Postgres away, message operations answer 503', async (t) => {
@@ -214,10 +303,16 @@ t.test('with Postgres away, message operations answer 503', async (t) => {
   t.equal((await api.POST('/api/messages', { body: { content: 'lost' } })).response.status, 503)
   t.equal((await api.GET('/api/messages', { params: { query: { limit: 99 } } })).response.status, 503)
   t.equal((await api.GET('/api/messages/{id}', { params: { path: { id: 1 } } })).response.status, 503)
+  const moderator = client(t)
+  moderator.use(bearerToken(MODERATOR_TOKEN))
+  t.equal(
+    (await moderator.DELETE('/api/messages/{id}', { params: { path: { id: 1 } } })).response.status,
+    503,
+  )
   const ready = await api.GET('/health/ready')
   t.equal(failedChecks(ready.error), 'postgres')
   postgres.restore()
-  t.ok(await untilReady(), 'ready again once Postgres is back')
+  t.ok(await untilReady(app), 'ready again once Postgres is back')
 })
 
 t.test('readiness turns 503 while draining', async (t) => {

@@ -5,6 +5,11 @@ import t from 'tap'
 import { startNode } from './helpers/process.ts'
 
 // `pnpm dev` with nothing installed: no DATABASE_URL, no REDIS_URL.
+//
+// A sequence on purpose: one dev process lives through the whole file, as a
+// developer's does (start, use, edit a file, stop), and each step checks what
+// that step does to it. The reload step relies on the message the step before
+// wrote, which is the point: the embedded database must outlive a reload.
 const dev = startNode(t, ['--conditions=development', 'src/dev.ts'], {
   PORT: '0',
   HOST: '127.0.0.1',
@@ -12,7 +17,7 @@ const dev = startNode(t, ['--conditions=development', 'src/dev.ts'], {
   PGLITE_DATA_DIR: mkdtempSync(join(tmpdir(), 'pglite-')),
 })
 
-t.test('it says which backends it uses, in one line', async (t) => {
+t.test('it says which data stores it uses, in one line', async (t) => {
   const [line] = await dev.waitFor(/pnpm dev: .*\n/)
   t.match(line, /postgres = embedded PGlite/)
   t.match(line, /cache = in-process memory/)

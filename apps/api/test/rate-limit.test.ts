@@ -1,17 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
-import { buildTestApp, countMessages, useBackends } from './helpers/app.ts'
+import { buildTestApp, countMessages, useDataStores } from './helpers/app.ts'
 
-const backends = await useBackends(t)
 const limits = { RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_SECONDS: '60' }
-const app = await buildTestApp(t, backends, limits)
 
 function postVisit(target: FastifyInstance, remoteAddress: string, headers: Record<string, string> = {}) {
-  return target.inject({ method: 'POST', url: '/api/visits', remoteAddress, headers })
+  return target.inject({ method: 'POST', url: '/api/visits', payload: {}, remoteAddress, headers })
 }
 
 t.test('each client may send RATE_LIMIT_MAX writes per operation per window', async (t) => {
+  const app = await buildTestApp(t, { env: limits })
   const client = '10.0.0.1'
   const remaining = []
   for (let i = 0; i < 3; i++) {
@@ -49,30 +48,35 @@ t.test('each client may send RATE_LIMIT_MAX writes per operation per window', as
 
   for (let i = 0; i < 10; i++) {
     const read = await app.inject({ method: 'GET', url: '/api/messages', remoteAddress: client })
-    t.equal(read.statusCode, 200, 'reads are not limited')
+    t.equal(read.statusCode, 200, 'reads have a budget of their own')
   }
 })
 
 t.test('a burst of concurrent writes gets exactly the budget through', async (t) => {
+  const app = await buildTestApp(t, { env: limits })
   const replies = await Promise.all(Array.from({ length: 20 }, () => postVisit(app, '10.0.0.9')))
   const statuses = replies.map((reply) => reply.statusCode).sort()
   t.same(statuses, [...Array(3).fill(200), ...Array(17).fill(429)])
 })
 
 t.test('without Redis (pnpm dev) the budget is counted in process', async (t) => {
-  const inProcess = await buildTestApp(t, backends, { ...limits, REDIS_URL: '' })
+  const stores = await useDataStores(t)
+  const inProcess = await buildTestApp(t, { stores, env: { ...limits, REDIS_URL: '' } })
   for (let i = 0; i < 3; i++) t.equal((await postVisit(inProcess, '10.0.0.8')).statusCode, 200)
   t.equal((await postVisit(inProcess, '10.0.0.8')).statusCode, 429)
 })
 
 t.test('other clients keep their own budget', async (t) => {
+  const app = await buildTestApp(t, { env: limits })
   for (let i = 0; i < 4; i++) await postVisit(app, '10.0.0.2')
   t.equal((await postVisit(app, '10.0.0.2')).statusCode, 429)
   t.equal((await postVisit(app, '10.0.0.3')).statusCode, 200)
 })
 
 t.test('replicas share one budget through Redis', async (t) => {
-  const replica = await buildTestApp(t, backends, limits)
+  const stores = await useDataStores(t)
+  const app = await buildTestApp(t, { stores, env: limits })
+  const replica = await buildTestApp(t, { stores, env: limits })
   const client = '10.0.0.4'
   t.equal((await postVisit(app, client)).statusCode, 200)
   t.equal((await postVisit(replica, client)).statusCode, 200)
@@ -85,7 +89,8 @@ t.test('replicas share one budget through Redis', async (t) => {
 })
 
 t.test('the budget comes back when the window ends', async (t) => {
-  const shortWindow = await buildTestApp(t, backends, { ...limits, RATE_LIMIT_WINDOW_SECONDS: '2' })
+  const stores = await useDataStores(t)
+  const shortWindow = await buildTestApp(t, { stores, env: { ...limits, RATE_LIMIT_WINDOW_SECONDS: '2' } })
   const client = '10.0.0.5'
   for (let i = 0; i < 3; i++) await postVisit(shortWindow, client)
   const refused = await postVisit(shortWindow, client)
@@ -95,6 +100,8 @@ t.test('the budget comes back when the window ends', async (t) => {
 })
 
 t.test('X-Forwarded-For counts only from a trusted proxy', async (t) => {
+  const stores = await useDataStores(t)
+  const app = await buildTestApp(t, { stores, env: limits })
   const proxy = '10.0.0.6'
   // Untrusted: a client cannot get a fresh budget by making up an address.
   for (let i = 0; i < 3; i++) {
@@ -103,14 +110,15 @@ t.test('X-Forwarded-For counts only from a trusted proxy', async (t) => {
   t.equal((await postVisit(app, proxy, { 'x-forwarded-for': '203.0.113.99' })).statusCode, 429)
 
   // Behind a trusted proxy, each forwarded client is counted on its own.
-  const behindProxy = await buildTestApp(t, backends, { ...limits, TRUST_PROXY: proxy })
+  const behindProxy = await buildTestApp(t, { stores, env: { ...limits, TRUST_PROXY: proxy } })
   for (let i = 0; i < 3; i++) await postVisit(behindProxy, proxy, { 'x-forwarded-for': '203.0.113.7' })
   t.equal((await postVisit(behindProxy, proxy, { 'x-forwarded-for': '203.0.113.7' })).statusCode, 429)
   t.equal((await postVisit(behindProxy, proxy, { 'x-forwarded-for': '203.0.113.8' })).statusCode, 200)
 })
 
 t.test('RATE_LIMIT_MAX=0 turns the limit off', async (t) => {
-  const unlimited = await buildTestApp(t, backends, { RATE_LIMIT_MAX: '0' })
+  const stores = await useDataStores(t)
+  const unlimited = await buildTestApp(t, { stores, env: { RATE_LIMIT_MAX: '0' } })
   for (let i = 0; i < 10; i++) {
     const reply = await postVisit(unlimited, '10.0.0.7')
     t.equal(reply.statusCode, 200)

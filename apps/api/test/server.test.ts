@@ -1,19 +1,18 @@
 import t from 'tap'
-import { useBackends } from './helpers/app.ts'
+import { useDataStores } from './helpers/app.ts'
 import { startNode } from './helpers/process.ts'
-
-const backends = await useBackends(t)
 
 t.test(
   'SIGTERM: readiness turns 503, requests are still served while draining, then a clean exit',
   async (t) => {
+    const stores = await useDataStores(t)
     const server = startNode(t, ['--conditions=development', 'src/server.ts'], {
       NODE_ENV: 'test',
       HOST: '127.0.0.1',
       PORT: '0',
-      DATABASE_URL: backends.databaseUrl,
-      REDIS_URL: backends.redisUrl,
-      REDIS_KEY_PREFIX: backends.keyPrefix,
+      DATABASE_URL: stores.databaseUrl,
+      REDIS_URL: stores.redisUrl,
+      REDIS_KEY_PREFIX: stores.keyPrefix,
       SHUTDOWN_DRAIN_MS: '1500',
     })
     const [, base] = await server.waitFor(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/)

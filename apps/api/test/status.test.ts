@@ -1,12 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Redis } from 'ioredis'
 import t from 'tap'
-import { buildTestApp, useBackends } from './helpers/app.ts'
-
-const backends = await useBackends(t)
+import { buildTestApp, useDataStores } from './helpers/app.ts'
 
 t.test('by default the snapshot is cached 10 s in Redis and shared by replicas', async (t) => {
-  const [one, two] = [await buildTestApp(t, backends), await buildTestApp(t, backends)]
+  const stores = await useDataStores(t)
+  const [one, two] = [await buildTestApp(t, { stores }), await buildTestApp(t, { stores })]
   const first = await one.inject({ method: 'GET', url: '/api/status' })
   t.equal(first.statusCode, 200)
   t.equal(first.headers['x-cache'], 'miss')
@@ -27,20 +26,14 @@ t.test('by default the snapshot is cached 10 s in Redis and shared by replicas',
   t.equal(unchanged.statusCode, 304, 'the tag is the same on every replica')
   t.equal(unchanged.body, '')
 
-  const redis = new Redis(backends.redisUrl)
+  const redis = new Redis(stores.redisUrl)
   t.teardown(() => redis.disconnect())
-  const ttl = await redis.pttl(`${backends.keyPrefix}:cache:status`)
+  const ttl = await redis.pttl(`${stores.keyPrefix}:cache:status`)
   t.ok(ttl > 9000 && ttl <= 10_000, `the Redis key expires in ~10 s (${ttl} ms)`)
 })
 
 t.test('inside the window the value stays; after it a new one is made', async (t) => {
-  const app = await buildTestApp(
-    t,
-    { ...backends, keyPrefix: `${backends.keyPrefix}-short` },
-    {
-      STATUS_CACHE_TTL_SECONDS: '1',
-    },
-  )
+  const app = await buildTestApp(t, { env: { STATUS_CACHE_TTL_SECONDS: '1' } })
   const first = (await app.inject({ method: 'GET', url: '/api/status' })).json()
   await sleep(300)
   t.same((await app.inject({ method: 'GET', url: '/api/status' })).json(), first, 'same value inside the TTL')

@@ -1,15 +1,13 @@
 import t from 'tap'
-import { buildTestApp, useBackends } from './helpers/app.ts'
-
-const backends = await useBackends(t)
-const app = await buildTestApp(t, backends)
+import { buildTestApp, useDataStores } from './helpers/app.ts'
 
 t.test('GET reads the count without changing it; POST adds one', async (t) => {
+  const app = await buildTestApp(t)
   const before = await app.inject({ method: 'GET', url: '/api/visits' })
   t.equal(before.statusCode, 200)
   t.same(before.json(), { count: 0 })
 
-  const posted = await app.inject({ method: 'POST', url: '/api/visits' })
+  const posted = await app.inject({ method: 'POST', url: '/api/visits', payload: {} })
   t.equal(posted.statusCode, 200)
   t.same(posted.json(), { count: 1 })
 
@@ -18,9 +16,10 @@ t.test('GET reads the count without changing it; POST adds one', async (t) => {
 })
 
 t.test('200 concurrent increments each get a distinct count and none is lost', async (t) => {
+  const app = await buildTestApp(t)
   const start = (await app.inject({ method: 'GET', url: '/api/visits' })).json().count as number
   const responses = await Promise.all(
-    Array.from({ length: 200 }, () => app.inject({ method: 'POST', url: '/api/visits' })),
+    Array.from({ length: 200 }, () => app.inject({ method: 'POST', url: '/api/visits', payload: {} })),
   )
   t.ok(responses.every((response) => response.statusCode === 200))
   const counts = responses.map((response) => response.json().count as number).sort((a, b) => a - b)
@@ -32,8 +31,11 @@ t.test('200 concurrent increments each get a distinct count and none is lost', a
 })
 
 t.test('two replicas share one counter', async (t) => {
-  const replica = await buildTestApp(t, backends)
-  const first = (await app.inject({ method: 'POST', url: '/api/visits' })).json().count as number
-  const second = (await replica.inject({ method: 'POST', url: '/api/visits' })).json().count as number
+  const stores = await useDataStores(t)
+  const app = await buildTestApp(t, { stores })
+  const replica = await buildTestApp(t, { stores })
+  const first = (await app.inject({ method: 'POST', url: '/api/visits', payload: {} })).json().count as number
+  const second = (await replica.inject({ method: 'POST', url: '/api/visits', payload: {} })).json()
+    .count as number
   t.equal(second, first + 1)
 })

@@ -31,7 +31,8 @@ async function call(method, url, body) {
   try {
     const response = await fetch(url, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      // Every write is JSON, body or not: the API refuses anything else (415).
+      headers: method === 'GET' ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     })
     const isJson = /json/.test(response.headers.get('content-type') ?? '')
@@ -51,7 +52,7 @@ function describeFailure(result) {
 // --- visits ---------------------------------------------------------------
 
 async function countVisit() {
-  let result = await call('POST', '/api/visits')
+  let result = await call('POST', '/api/visits', {})
   // Over the write limit this view is not counted, but the total still shows.
   if (result.status === 429) result = await call('GET', '/api/visits')
   if (result.ok) {

@@ -22,6 +22,9 @@ const HELMET_OPTIONS: HelmetOptions = {
   // also work over plain HTTP on a private address.
   contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
   frameguard: { action: 'deny' },
+  // HSTS is the TLS terminator's to send, on TLS answers only (infra/nginx):
+  // the api speaks plain HTTP to the proxy and cannot tell what clients used.
+  strictTransportSecurity: false,
 }
 
 /** Helmet's headers for `options`, as a plain object (what helmet would set on a response). */
@@ -50,7 +53,6 @@ export function apiSecurityHeaders(page: Record<string, string>): Record<string,
   const kept = [
     'cross-origin-resource-policy',
     'referrer-policy',
-    'strict-transport-security',
     'x-content-type-options',
     'x-frame-options',
   ]
@@ -93,5 +95,5 @@ export default fp(
       done()
     })
   },
-  { name: 'security-headers' },
+  { name: 'security-headers', fastify: '5.x' },
 )

@@ -1,37 +1,12 @@
 import { hostname } from 'node:os'
 import type { Config } from '@app/config'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import Type from 'typebox'
-import { ConditionalHeaders, cachedJsonHeaders, notModified, sendCachedJson } from '../conditional.ts'
-import { jsonResponse, serializeOk } from '../schemas/json-response.ts'
-import { internalError } from '../schemas/problem.ts'
-
-export const Status = Type.Object(
-  {
-    serverTime: Type.String({
-      format: 'date-time',
-      description: 'Clock of the replica that made this snapshot',
-    }),
-    cachedAt: Type.String({ format: 'date-time', description: 'When the snapshot was cached' }),
-    expiresAt: Type.String({ format: 'date-time', description: 'When every replica makes a new one' }),
-    ttlSeconds: Type.Integer({ minimum: 1 }),
-    instance: Type.String({ description: 'Hostname of the replica that made the snapshot' }),
-  },
-  {
-    $id: 'Status',
-    examples: [
-      {
-        serverTime: '2026-11-23T12:00:00.000Z',
-        cachedAt: '2026-11-23T12:00:00.000Z',
-        expiresAt: '2026-11-23T12:00:10.000Z',
-        ttlSeconds: 10,
-        instance: 'api-1',
-      },
-    ],
-  },
-)
-
-export const statusSchemas = [Status]
+import fp from 'fastify-plugin'
+import { sendCachedJson, serializeOk } from '../cached-reply.ts'
+import { ConditionalHeaders, cachedJsonHeaders, notModified } from '../schemas/conditional.ts'
+import { internalError, tooManyReads } from '../schemas/problem.ts'
+import { jsonResponse } from '../schemas/responses.ts'
+import { Status } from '../schemas/status.ts'
 
 const snapshotHeaders = cachedJsonHeaders('snapshot')
 
@@ -54,6 +29,7 @@ const status: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { conf
         response: {
           200: jsonResponse('The current snapshot', Status, snapshotHeaders),
           304: notModified('The snapshot is the one the ETag sent in If-None-Match names', snapshotHeaders),
+          429: tooManyReads('/api/status'),
           500: internalError('/api/status'),
         },
       },
@@ -75,4 +51,10 @@ const status: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { conf
   )
 }
 
-export default status
+// Encapsulated (its own scope, so a prefix applies), and it says what it needs.
+export default fp(status, {
+  name: 'routes/status',
+  fastify: '5.x',
+  encapsulate: true,
+  dependencies: ['cache'],
+})

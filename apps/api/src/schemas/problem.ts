@@ -1,5 +1,9 @@
 import Type, { type Static, type TSchema } from 'typebox'
+import { PROBLEM_CONTENT_TYPE, statusTitle } from '../plugins/errors.ts'
 import { ref } from './ref.ts'
+
+// The OpenAPI documentation of the error pipeline (plugins/errors.ts): the
+// Problem body and the documented error responses routes declare.
 
 /** RFC 9457 problem details, the body of every error response. */
 export const Problem = Type.Object(
@@ -38,7 +42,8 @@ export const Problem = Type.Object(
   },
 )
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json'
+export type ProblemBody = Static<typeof Problem>
+export type FieldError = NonNullable<ProblemBody['errors']>[number]
 
 /** An example body; `type` and `title` follow from the status. Extension members are allowed. */
 type ProblemExample = Omit<Static<typeof Problem>, 'type' | 'title'> & Record<string, unknown>
@@ -54,20 +59,9 @@ export function problemResponse<T extends TSchema>(
 ) {
   const media = {
     schema: ref(schema),
-    ...(example && { example: { type: 'about:blank', title: titles[example.status], ...example } }),
+    ...(example && { example: { type: 'about:blank', title: statusTitle(example.status), ...example } }),
   }
   return { description, content: { [PROBLEM_CONTENT_TYPE]: media } }
-}
-
-const titles: Record<number, string> = {
-  400: 'Bad Request',
-  404: 'Not Found',
-  413: 'Payload Too Large',
-  414: 'URI Too Long',
-  415: 'Unsupported Media Type',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
 }
 
 /** Any route can fail on a bug: the body says so and carries no details. */
@@ -80,10 +74,13 @@ export function internalError(instance: string) {
   })
 }
 
-/** A backing service did not answer: clients should retry after `retry-after`. */
+/**
+ * A backing service did not answer in time (DEPENDENCY_UNAVAILABLE), or the
+ * replica is shedding load (OVERLOADED): clients should retry after `retry-after`.
+ */
 export function dependencyUnavailable(description: string, instance: string) {
   return {
-    ...problemResponse(description, {
+    ...problemResponse(`${description}, or the replica is overloaded (code OVERLOADED)`, {
       status: 503,
       detail: 'A backing service is unavailable; retry shortly',
       instance,
@@ -98,9 +95,9 @@ const integerHeader = (description: string) => Type.Integer({ minimum: 0, descri
 /** Sent on every answer of a write operation while the limit is on (RATE_LIMIT_MAX > 0). */
 export const rateLimitHeaders = {
   'x-ratelimit-limit': integerHeader(
-    'Writes allowed per window to this operation from this client (sent while RATE_LIMIT_MAX > 0, the default)',
+    'Requests allowed per window to this operation from this client (RATE_LIMIT_MAX for writes, RATE_LIMIT_READ_MAX for reads; sent while it is above 0, the default)',
   ),
-  'x-ratelimit-remaining': integerHeader('Writes left in the current window'),
+  'x-ratelimit-remaining': integerHeader('Requests left in the current window'),
   'x-ratelimit-reset': integerHeader('Seconds until the window resets'),
 }
 
@@ -118,6 +115,23 @@ export function tooManyWrites(instance: string) {
       },
     ),
     headers: { ...rateLimitHeaders, 'retry-after': integerHeader('Seconds to wait before writing again') },
+  }
+}
+
+/** The client used up its reads of this operation for this window. */
+export function tooManyReads(instance: string) {
+  return {
+    ...problemResponse(
+      'This client sent more than RATE_LIMIT_READ_MAX requests to this operation in the window ' +
+        '(600 a minute by default, shared by every replica)',
+      {
+        status: 429,
+        detail: 'Too many requests from this client; retry in 42 seconds',
+        instance,
+        code: 'RATE_LIMITED',
+      },
+    ),
+    headers: { ...rateLimitHeaders, 'retry-after': integerHeader('Seconds to wait before asking again') },
   }
 }
 
@@ -139,7 +153,7 @@ export function bodyErrors(instance: string, bad: string) {
       instance,
       code: 'FST_ERR_CTP_BODY_TOO_LARGE',
     }),
-    415: problemResponse('The body is not `application/json`', {
+    415: problemResponse('The request is not `application/json` (every write must be, body or not)', {
       status: 415,
       detail: 'Unsupported Media Type',
       instance,

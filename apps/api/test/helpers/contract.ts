@@ -108,11 +108,13 @@ export function contractViolations(operationId: string, response: ObservedRespon
     }
   }
 
-  // Every header this API documents, it always sends: absence is a violation too.
-  for (const name of Object.keys(documented.headers ?? {})) {
+  // Every header this API documents, it always sends (absence is a violation too),
+  // but for those it marks `x-conditional` (the description says when).
+  for (const [name, header] of Object.entries(documented.headers ?? {})) {
     const value = response.headers[name]
     if (value === undefined) {
-      violations.push(`header ${name} is missing`)
+      if (!(header.schema as { 'x-conditional'?: boolean })['x-conditional'])
+        violations.push(`header ${name} is missing`)
       continue
     }
     const validate = validator(headerAjv, `${base}/${pointer('headers', name, 'schema')}`)

@@ -3,9 +3,11 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import fastifyStatic from '@fastify/static'
 import type { FastifyInstance } from 'fastify'
-import { documentSecurityHeaders } from './security-headers.ts'
+import fp from 'fastify-plugin'
+import { isNotModified } from '../cached-reply.ts'
+import { documentSecurityHeaders } from '../plugins/security-headers.ts'
 
-/** apps/api/public, from src/plugins and from dist/plugins alike. */
+/** apps/api/public, from src/routes and from dist/routes alike. */
 const PUBLIC_DIR = join(import.meta.dirname, '..', '..', 'public')
 const ASSETS_DIR = join(PUBLIC_DIR, 'assets')
 
@@ -15,7 +17,7 @@ const ASSETS_DIR = join(PUBLIC_DIR, 'assets')
  * (`/assets/<hash>/app.js`), so browsers keep them for a year and a deploy
  * that changes them changes the URL; the HTML itself is always revalidated.
  */
-export default async function web(app: FastifyInstance) {
+async function page(app: FastifyInstance) {
   await documentSecurityHeaders(app)
   const names = (await readdir(ASSETS_DIR)).sort()
   const files = await Promise.all(names.map((name) => readFile(join(ASSETS_DIR, name))))
@@ -36,8 +38,7 @@ export default async function web(app: FastifyInstance) {
 
   app.get('/', { schema: { hide: true } }, async (request, reply) => {
     reply.header('cache-control', 'no-cache').header('etag', etag)
-    const cached = request.headers['if-none-match']?.split(',').map((tag) => tag.trim().replace(/^W\//, ''))
-    if (cached?.includes(etag)) return reply.code(304).send()
+    if (isNotModified(request.headers['if-none-match'], etag)) return reply.code(304).send()
     return reply.type('text/html; charset=utf-8').send(html)
   })
 }
@@ -48,3 +49,10 @@ function contentHash(parts: (string | Buffer)[]): string {
   for (const part of parts) digest.update(part)
   return digest.digest('hex').slice(0, 12)
 }
+
+export default fp(page, {
+  name: 'routes/page',
+  fastify: '5.x',
+  encapsulate: true,
+  dependencies: ['security-headers'],
+})
