@@ -4,6 +4,7 @@
 #   infra/scripts/backup.sh [DIR]          (default: backups/<UTC time>)
 # Use the COMPOSE_PROJECT_NAME (and SECRETS_DIR, COMPOSE_FILE) you run the stack with.
 set -eu
+# shellcheck source=lib/compose.sh
 . "$(dirname "$0")/lib/compose.sh"
 
 out=${1:-$root/backups/$(date -u +%Y%m%dT%H%M%SZ)}

@@ -4,6 +4,7 @@
 #   infra/scripts/restore.sh DIR
 # The API replicas are stopped meanwhile and started again at the end.
 set -eu
+# shellcheck source=lib/compose.sh
 . "$(dirname "$0")/lib/compose.sh"
 
 dir=${1:?usage: infra/scripts/restore.sh BACKUP_DIR}
@@ -31,6 +32,15 @@ docker run --rm -i --network none --user 999:999 --entrypoint sh -v "$volume:/da
   -ec 'find /data -mindepth 1 -delete; tar -C /data -xf -' <"$dir/redis-aof.tar"
 compose start redis
 wait_healthy redis 60
+# Cached pages and their revisions are derived from Postgres, and were saved at
+# a slightly different moment: drop them so no page can outlive the restore.
+redis=$(container_of redis)
+docker exec "$redis" sh -ec '
+  export REDISCLI_AUTH="$(cat /run/secrets/redis_admin_password)"
+  for pattern in "*:cache:*" "*:revision:*"; do
+    redis-cli --no-auth-warning --user admin --scan --pattern "$pattern" |
+      xargs -r redis-cli --no-auth-warning --user admin del >/dev/null
+  done'
 
 echo "starting the API"
 compose start api

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Sourced by the scripts beside it: `compose` runs Compose v2 (`docker compose`)
 # or v1 (`docker-compose`) on the production stack, or on COMPOSE_FILE when set.
 # The project is Compose's own choice: COMPOSE_PROJECT_NAME, else "compose".

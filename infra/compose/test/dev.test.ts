@@ -2,14 +2,15 @@ import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import t from 'tap'
-import { waitReady } from './helpers/board.ts'
-import { inspect } from './helpers/docker.ts'
-import { hostFetch } from './helpers/http.ts'
-import { copyRepo } from './helpers/repo.ts'
-import { seconds, waitFor } from './helpers/run.ts'
-import { createStack, freePort } from './helpers/stack.ts'
+import { waitReady } from '../../harness/board.ts'
+import { inspect } from '../../harness/docker.ts'
+import { hostFetch } from '../../harness/http.ts'
+import { copyRepo } from '../../harness/repo.ts'
+import { seconds, waitFor } from '../../harness/run.ts'
+import { createStack, freePort } from '../../harness/stack.ts'
 
 // dev.yml bind-mounts the checkout: this test runs it on a copy, which it edits.
+// The stack is built and brought up once, in the second test.
 const repo = await copyRepo(t)
 const [apiPort, postgresPort, redisPort] = [await freePort(), await freePort(), await freePort()]
 const stack = await createStack(t, {
@@ -40,7 +41,7 @@ t.test("dev.yml keeps every workspace's node_modules in a volume", async (t) => 
     t.ok(file.includes(`:/repo/${dir}/node_modules`), `${dir}/node_modules is a volume`)
 })
 
-t.test('7. dev.yml comes up; an edit in the bind mount changes a response without a restart', async (t) => {
+t.test('dev.yml comes up; an edit in the bind mount changes a response without a restart', async (t) => {
   const build = await seconds(() => stack.compose(['build'], { timeoutMs: 900_000 }))
   t.comment(`docker compose -f infra/compose/dev.yml build: ${build.seconds} s`)
   const up = await seconds(async () => {
@@ -90,7 +91,7 @@ async function workspaceDirs(root: string): Promise<string[]> {
     globs.map(async (glob) => {
       if (!glob.endsWith('/*')) return [glob]
       const parent = glob.slice(0, -2)
-      const entries = await readdir(join(root, parent), { withFileTypes: true })
+      const entries = await readdir(join(root, parent), { withFileTypes: true }).catch(() => [])
       return entries.filter((entry) => entry.isDirectory()).map((entry) => `${parent}/${entry.name}`)
     }),
   )

@@ -3,7 +3,7 @@ import { createServer } from 'node:net'
 import { resolve } from 'node:path'
 import { type RunOptions, type RunResult, run, runSync } from './run.ts'
 
-export const REPO = resolve(import.meta.dirname, '../../..')
+export const REPO = resolve(import.meta.dirname, '../..')
 
 /** Compose v2 when the docker CLI has it, else v1's docker-compose. */
 async function composeCli(): Promise<string[]> {
@@ -18,6 +18,8 @@ export interface Stack {
   readonly env: NodeJS.ProcessEnv
   /** `docker compose -f FILE ARGS…` (or docker-compose) with the stack's environment. */
   compose(args: string[], options?: RunOptions): Promise<RunResult>
+  /** The same with more files laid over the stack's, e.g. to change one service for a while. */
+  composeWith(overlays: string[], args: string[], options?: RunOptions): Promise<RunResult>
   /** Container ids of a service, running or not, in replica order. */
   containers(service: string): Promise<string[]>
   /** Removes containers, networks, volumes and the images this stack built. */
@@ -26,6 +28,8 @@ export interface Stack {
 
 export interface StackOptions {
   file: string
+  /** Compose files laid over `file`, in order. */
+  overlays?: string[]
   env: Record<string, string>
   /** Variables naming the images the stack builds, e.g. { API_IMAGE: 'api' }: each
    * gets a tag of this project's own, removed by destroy(). */
@@ -49,7 +53,8 @@ export async function createStack(t: Teardown, options: StackOptions): Promise<S
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, ...images, COMPOSE_PROJECT_NAME: project }
   delete env.COMPOSE_FILE
   const [command = 'docker-compose', ...prefix] = cli
-  const composeArgs = (args: string[]) => [...prefix, '-f', options.file, ...args]
+  const files = [options.file, ...(options.overlays ?? [])].flatMap((file) => ['-f', file])
+  const composeArgs = (args: string[]) => [...prefix, ...files, ...args]
 
   const destroyArgs = composeArgs(['down', '--volumes', '--remove-orphans', '--timeout', '5'])
   const cleanupSync = () => {
@@ -68,6 +73,11 @@ export async function createStack(t: Teardown, options: StackOptions): Promise<S
     file: options.file,
     env,
     compose: (args, runOptions = {}) => run(command, composeArgs(args), { env, ...runOptions }),
+    composeWith: (overlays, args, runOptions = {}) =>
+      run(command, composeArgs([...overlays.flatMap((file) => ['-f', file]), ...args]), {
+        env,
+        ...runOptions,
+      }),
     async containers(service) {
       const { stdout } = await run('docker', [
         'ps',
@@ -96,6 +106,20 @@ export async function createStack(t: Teardown, options: StackOptions): Promise<S
   }
   t.teardown(() => stack.destroy())
   return stack
+}
+
+/**
+ * A test's load is many visitors sent from one address (the test's), which
+ * the per-address limits exist to stop: at the edge (NGINX_*) and in the api
+ * (reads; writes keep RATE_LIMIT_MAX unless a suite says otherwise). Suites
+ * whose load is not about those limits set them out of its way; the hostile
+ * suite tests them at their defaults.
+ */
+export const ONE_ADDRESS_LOAD = {
+  RATE_LIMIT_READ_MAX: '10000000',
+  NGINX_RATE_LIMIT: '1000000',
+  NGINX_RATE_BURST: '1000000',
+  NGINX_CONN_LIMIT: '60000',
 }
 
 /** A TCP port nothing listens on right now. */

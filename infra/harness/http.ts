@@ -1,3 +1,4 @@
+import { program } from './programs.ts'
 import { run } from './run.ts'
 
 export interface Reply {
@@ -17,15 +18,15 @@ export interface Request {
   method?: string
   /** Sent as JSON. */
   body?: unknown
+  headers?: Record<string, string>
 }
 
 function init(request: Request): RequestInit {
+  const json = request.body !== undefined
   return {
     method: request.method ?? 'GET',
-    ...(request.body !== undefined && {
-      body: JSON.stringify(request.body),
-      headers: { 'content-type': 'application/json' },
-    }),
+    headers: { ...(json && { 'content-type': 'application/json' }), ...request.headers },
+    ...(json && { body: JSON.stringify(request.body) }),
   }
 }
 
@@ -35,47 +36,57 @@ export async function hostFetch(url: string, request: Request = {}): Promise<Rep
   return reply(response.status, await response.text(), Object.fromEntries(response.headers))
 }
 
-// Runs inside an api container, which has node but no curl.
-const IN_CONTAINER = `
-const [url, init] = process.argv.slice(1)
-fetch(url, { ...JSON.parse(init), signal: AbortSignal.timeout(10000) })
-  .then(async (r) => console.log(JSON.stringify({ status: r.status, body: await r.text() })))
-  .catch((e) => { console.error(String(e.cause ?? e)); process.exit(1) })
-`
-
 /** A request made inside a container, e.g. to one replica at 127.0.0.1:3000. */
 export async function fetchInside(container: string, url: string, request: Request = {}): Promise<Reply> {
-  const { stdout } = await run('docker', [
-    'exec',
-    container,
-    'node',
-    '-e',
-    IN_CONTAINER,
-    url,
-    JSON.stringify(init(request)),
-  ])
+  const { stdout } = await run(
+    'docker',
+    ['exec', '-i', container, 'node', '-', url, JSON.stringify(init(request))],
+    {
+      input: program('fetch.cjs'),
+    },
+  )
   const { status, body } = JSON.parse(stdout)
   return reply(status, body)
 }
 
 export interface Load {
-  /** Stops the load and returns what every request got. */
-  stop(): Promise<{ ok: number; failures: string[] }>
+  /** Stops the load and returns what every request got, and how many GETs were sent twice. */
+  stop(): Promise<{ ok: number; failures: string[]; resent: number }>
 }
+
+/** The connection closed before any answer, e.g. a kept-alive one the proxy shut as it reloaded. */
+const closedUnderIt = (error: unknown) =>
+  (error as Error).name !== 'TimeoutError' && (error as Error).name !== 'AbortError'
 
 /** Requests `urls` in a loop from `workers` concurrent clients until stopped. */
 export function startLoad(urls: string[], workers = 4): Load {
   let running = true
   let ok = 0
+  let resent = 0
   const failures: string[] = []
+  const get = async (url: string) => {
+    const response = await fetch(url, { signal: AbortSignal.timeout(15_000) })
+    await response.arrayBuffer()
+    return response.status
+  }
+  // As browsers do (RFC 9110 §9.2.2): a GET whose connection closed under it
+  // is sent once more, on a new connection; a second failure counts.
+  const getOnceMore = async (url: string) => {
+    try {
+      return await get(url)
+    } catch (error) {
+      if (!closedUnderIt(error)) throw error
+      resent++
+      return get(url)
+    }
+  }
   const worker = async (offset: number) => {
     for (let i = offset; running; i++) {
       const url = urls[i % urls.length] as string
       try {
-        const response = await fetch(url, { signal: AbortSignal.timeout(15_000) })
-        await response.arrayBuffer()
-        if (response.status === 200) ok++
-        else failures.push(`${response.status} ${url}`)
+        const status = await getOnceMore(url)
+        if (status === 200) ok++
+        else failures.push(`${status} ${url}`)
       } catch (error) {
         failures.push(`${(error as Error).cause ?? error} ${url}`)
       }
@@ -86,7 +97,7 @@ export function startLoad(urls: string[], workers = 4): Load {
     async stop() {
       running = false
       await all
-      return { ok, failures }
+      return { ok, failures, resent }
     },
   }
 }
