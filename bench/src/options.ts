@@ -13,6 +13,10 @@ export interface Options {
   profile: boolean
   buildImage: boolean
   coldStarts: number
+  /** Table sizes for the growth runs (cost as data grows); empty: none. */
+  growth: number[]
+  growthRounds: number
+  growthDurationSeconds: number
   /** Extra environment for the API processes, e.g. CACHE_LOCAL_MAX_ENTRIES=0 to measure without a tier. */
   apiEnv: Record<string, string>
 }
@@ -26,6 +30,8 @@ export const USAGE = `pnpm bench [options]
   --tool T           wrk | autocannon | auto (default: wrk when installed)
   --only a,b         only these scenario ids (the ceiling always runs)
   --api-env K=V      extra environment for the API (repeatable), to measure a setting
+  --growth a,b,c     table sizes for the growth runs (default 1000,100000,1000000; smoke 1000,100000; 0: none)
+  --growth-rounds N  rounds per size (default 2; smoke 1)
   --profile          run the API with --cpu-prof; profiles in bench/results/profiles
   --build-image      build the production image first, to report its size
   --smoke            1 round of 2 s, 1 s warm-up, 1 cold start: checks the bench still works
@@ -43,6 +49,8 @@ export function readOptions(argv: string[]): Options {
       tool: { type: 'string' },
       only: { type: 'string' },
       'api-env': { type: 'string', multiple: true },
+      growth: { type: 'string' },
+      'growth-rounds': { type: 'string' },
       profile: { type: 'boolean', default: false },
       'build-image': { type: 'boolean', default: false },
       smoke: { type: 'boolean', default: false },
@@ -68,6 +76,12 @@ export function readOptions(argv: string[]): Options {
     warmupSeconds: count(values.warmup, smoke ? 1 : 3, 'warmup'),
     connections: Math.max(1, count(values.connections, 50, 'connections')),
     coldStarts: count(values['cold-starts'], smoke ? 0 : 3, 'cold-starts'),
+    growth: (values.growth ?? (smoke ? '1000,100000' : '1000,100000,1000000'))
+      .split(',')
+      .map(Number)
+      .filter((size) => Number.isInteger(size) && size > 0),
+    growthRounds: Math.max(1, count(values['growth-rounds'], smoke ? 1 : 2, 'growth-rounds')),
+    growthDurationSeconds: smoke ? 2 : 4,
     json: values.json,
     smoke,
     tool,

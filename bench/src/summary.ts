@@ -5,6 +5,8 @@ export interface RoundResult extends LoadResult {
   round: number
   /** The server's resident set size right after this run, in MB. */
   rssMb: number
+  /** Mixed scenarios: list reads served from the cache ÷ list reads (the API's metrics). */
+  hitRatio?: number | undefined
 }
 
 export interface ScenarioSummary {
@@ -18,6 +20,8 @@ export interface ScenarioSummary {
   /** Summed over every round. */
   errors: number
   rssMb: number
+  /** Median over rounds; NaN unless the scenario is a mix. */
+  hitRatio: number
   rounds: RoundResult[]
 }
 
@@ -47,6 +51,7 @@ export function summarize(results: Map<Scenario, RoundResult[]>, baselineId: str
     p99Ms: median(rounds.map((r) => r.p99Ms)),
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
     rssMb: median(rounds.map((r) => r.rssMb)),
+    hitRatio: median(rounds.map((r) => r.hitRatio ?? Number.NaN)),
     rounds,
   }))
 }
@@ -59,4 +64,26 @@ export function pairedRatio(a: RoundResult[], b: RoundResult[]): number {
       return y ? x.requestsPerSecond / y.requestsPerSecond : Number.NaN
     }),
   )
+}
+
+/**
+ * Median over rounds of a mix's req/s ÷ its harmonic ideal in the same round:
+ * 1 / Σ share ÷ req/s of each operation alone (what the mix would do if each
+ * operation cost what it costs alone, e.g. with a cache that stays warm).
+ */
+export function ratioToIdeal(
+  mixed: RoundResult[],
+  parts: { share: number; rounds: RoundResult[] }[],
+): { ratio: number; ideal: number } {
+  const ideals = mixed.map((x) => {
+    const cost = parts.reduce((sum, part) => {
+      const alone = part.rounds.find((r) => r.round === x.round)?.requestsPerSecond ?? Number.NaN
+      return sum + part.share / alone
+    }, 0)
+    return 1 / cost
+  })
+  return {
+    ratio: median(mixed.map((x, i) => x.requestsPerSecond / (ideals[i] as number))),
+    ideal: median(ideals),
+  }
 }

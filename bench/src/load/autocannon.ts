@@ -11,6 +11,13 @@ export const autocannon: LoadTool = {
       connections,
       duration: durationSeconds,
       timeout: 2,
+      ...(request.mix && {
+        requests: request.mix.map((r) => ({
+          method: r.method,
+          path: r.path,
+          ...(r.body !== undefined && { body: r.body, headers: { 'content-type': 'application/json' } }),
+        })),
+      }),
       ...(request.body !== undefined && {
         body: request.body,
         headers: { 'content-type': 'application/json' },

@@ -1,8 +1,18 @@
+export interface MixedRequest {
+  method: 'GET' | 'POST'
+  /** Path and query, on the request's host. */
+  path: string
+  /** Sent as application/json. */
+  body?: string | undefined
+}
+
 export interface LoadRequest {
   url: string
   method: 'GET' | 'POST'
   /** Sent as application/json. */
-  body?: string
+  body?: string | undefined
+  /** Instead of the one request: these, in this order, over and over (a read/write mix). */
+  mix?: MixedRequest[] | undefined
 }
 
 export interface LoadOptions {

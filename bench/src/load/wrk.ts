@@ -4,6 +4,7 @@ import type { LoadTool } from './load-tool.ts'
 
 const run = promisify(execFile)
 const SCRIPT = new URL('./wrk.lua', import.meta.url).pathname
+const MIX_SCRIPT = new URL('./wrk-mix.lua', import.meta.url).pathname
 
 interface WrkSummary {
   requests: number
@@ -19,9 +20,23 @@ export const wrk: LoadTool = {
   async run(request, { connections, durationSeconds }) {
     const { stdout } = await run(
       'wrk',
-      ['-t1', `-c${connections}`, `-d${durationSeconds}s`, '--timeout', '2s', '-s', SCRIPT, request.url],
+      [
+        '-t1',
+        `-c${connections}`,
+        `-d${durationSeconds}s`,
+        '--timeout',
+        '2s',
+        '-s',
+        request.mix ? MIX_SCRIPT : SCRIPT,
+        request.url,
+      ],
       {
-        env: { ...process.env, BENCH_METHOD: request.method, BENCH_BODY: request.body ?? '' },
+        env: {
+          ...process.env,
+          BENCH_METHOD: request.method,
+          BENCH_BODY: request.body ?? '',
+          BENCH_MIX: (request.mix ?? []).map((r) => `${r.method} ${r.path} ${r.body ?? ''}`).join('\n'),
+        },
         timeout: (durationSeconds + 30) * 1000,
       },
     )
