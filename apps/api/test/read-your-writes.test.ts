@@ -1,7 +1,9 @@
+import { createMessageWriter } from '@app/db'
 import { startTcpProxy, waitUntil } from '@app/testing'
 import type { FastifyInstance } from 'fastify'
 import { Redis } from 'ioredis'
 import t, { type Test } from 'tap'
+import { requestFingerprint } from '../src/idempotency.ts'
 import { buildTestApp, useDataStores } from './helpers/app.ts'
 
 // Read-your-writes across replicas when invalidations fail: a replica must
@@ -64,6 +66,35 @@ t.test('a writer that died between its commit and its invalidation: listed withi
   await writer.close()
   const ms = await staleness(reader, rows[0]?.id as number)
   t.ok(ms <= POLL_MS + 300, `the surviving replica lists it after ${ms} ms`)
+})
+
+t.test('a retry answered with the stored result: the other replica lists the message at once', async (t) => {
+  // No poll within the test: only the retry's own answer can bring the reader up to date.
+  const stores = await useDataStores(t)
+  const slowPoll = { ...env, CACHE_REVISION_POLL_MS: '60000' }
+  const writer = await buildTestApp(t, { stores, env: slowPoll })
+  const reader = await buildTestApp(t, { stores, env: slowPoll })
+  await firstPage(reader)
+  await firstPage(reader)
+  // The first attempt committed, with its key, on a replica that died before answering or
+  // touching the cache (the fault matrix's Postgres stall and restart leave such writes).
+  const body = { content: 'committed, answer lost' }
+  const key = 'lost-answer'
+  await createMessageWriter(writer.db)({
+    content: body.content,
+    idempotency: { client: '127.0.0.1', key, fingerprint: requestFingerprint('createMessage', body) },
+  })
+  const retried = await writer.inject({
+    method: 'POST',
+    url: '/api/messages',
+    headers: { 'idempotency-key': `"${key}"` },
+    payload: body,
+  })
+  t.equal(retried.headers['idempotent-replayed'], 'true', 'the retry is answered from the stored result')
+  t.ok(
+    (await firstPage(reader)).some((item) => item.id === retried.json().id),
+    'the reader lists the message on its next read',
+  )
 })
 
 t.test('Redis restarted empty: no replica serves a page older than what it knew', async (t) => {

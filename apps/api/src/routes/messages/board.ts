@@ -18,7 +18,7 @@ export interface Board {
    * list's revision (`CacheGroup.publish`), so the next read through any
    * replica has the change and hits. Concurrent callers share one read, sent
    * after each of them arrived. Never throws; `revision` (the writer's own,
-   * when known) is raised if the page cannot be read.
+   * when known, else read again) is raised if the page cannot be read.
    */
   publishFirstPage(revision: number | undefined): Promise<void>
 }

@@ -72,6 +72,9 @@ export function createMessageRoute(app: FastifyInstance, { config, publishFirstP
     const earlier = await findIdempotentResult(app.db, { client, key, retentionMs })
     if (!earlier) return undefined
     if (earlier.fingerprint !== fingerprint) throw keyReusedProblem()
+    // The first attempt may have committed and died before updating the cache:
+    // this answer is an acknowledgement too, so every replica must list it.
+    await publishFirstPage(undefined)
     app.meters.idempotentReplays.inc({ operation: 'createMessage' })
     return answer(reply, earlier.message, true)
   }

@@ -39,14 +39,18 @@ const messages: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { co
     return inputs
   })
   const publishFirstPage = async (revision: number | undefined) => {
-    if (ttlSeconds <= 0 || !config.cache.publishFirstPage) {
-      if (revision !== undefined) await listCache.invalidate(revision)
-      return
+    if (ttlSeconds > 0 && config.cache.publishFirstPage) {
+      const published = await readFirstPage(undefined).then(
+        () => true,
+        (error: unknown) => {
+          app.log.debug({ err: error }, 'first page not read after a write: the list is dropped instead')
+          return false
+        },
+      )
+      if (published) return
     }
-    await readFirstPage(undefined).catch(async (error: unknown) => {
-      app.log.debug({ err: error }, 'first page not read after a write: the list is dropped instead')
-      if (revision !== undefined) await listCache.invalidate(revision)
-    })
+    const current = revision ?? (await readBoardRevision(app.db).catch(() => undefined))
+    if (current !== undefined) await listCache.invalidate(current)
   }
   const board: Board = {
     config,
