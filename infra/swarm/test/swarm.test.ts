@@ -31,7 +31,7 @@ const began = performance.now()
  * The lost node's api task must run elsewhere within this (README, "Swarm"):
  * Swarm marking the node Down (about 13 s at the default 5 s heartbeat), the
  * new container created on vfs and its first healthcheck. With a 10 s check
- * interval, 47.8 s on one machine and 62.6 s on a slower CI machine; 54.3 s with 5 s.
+ * interval, 47.8 s on one machine and 62.6 s on a slower CI machine; 54-59 s with 5 s.
  */
 const RESCHEDULE_BOUND_MS = 90_000
 /** Any other disruption converges within this (the roll, 100-135 s here, includes 30 s of `monitor`). */
