@@ -131,7 +131,7 @@ export function waitTasks(
   count: number,
   options: { timeoutMs?: number; gone?: string[]; image?: string } = {},
 ): Promise<Task[]> {
-  return waitFor(`${count} running ${service} task(s)`, options.timeoutMs ?? 180_000, async () => {
+  return waitFor(`${count} running ${service} task(s)`, options.timeoutMs ?? 300_000, async () => {
     const all = await tasks(cluster, service)
     const meant = all.filter((task) => task.desired === 'Running' && !options.gone?.includes(task.node))
     const up = await runningTasks(cluster, service, options.gone)
