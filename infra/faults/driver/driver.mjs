@@ -15,6 +15,7 @@ const READERS = Number(process.env.READERS ?? 3)
 const WRITERS = Number(process.env.WRITERS ?? 3)
 const VISITORS = Number(process.env.VISITORS ?? 1)
 const GIVE_UP_MS = 60_000
+const GET_RETRIES = 3
 
 /** Every request: [start, end, kind, status, code, replica] (status 0: no answer). */
 const records = []
@@ -33,7 +34,7 @@ function record(kind, start, status, code = '', replica = '') {
  * One request. `retriable`: the caller sends it again if it gets no answer
  * (a write with its Idempotency-Key), so a failure is marked `retried:`.
  */
-async function call(kind, url, init = {}, replica = '', retried = false, retriable = false) {
+async function call(kind, url, init = {}, replica = '', retried = 0, retriable = false) {
   const start = Date.now()
   try {
     const response = await fetch(url, { ...init, signal: AbortSignal.timeout(20_000) })
@@ -50,10 +51,12 @@ async function call(kind, url, init = {}, replica = '', retried = false, retriab
   } catch (error) {
     const code = String(error.cause?.code ?? error.name)
     // As browsers do (RFC 9110 §9.2.2): a GET whose connection closed under it is
-    // sent again once, on a new connection. The first attempt is kept, marked.
-    const again = !retried && (init.method ?? 'GET') === 'GET' && code !== 'TimeoutError'
+    // sent again on a new connection. fetch's pool may hand out another idle
+    // connection the proxy is closing (an nginx reload closes them all), so up
+    // to three times. Each failed attempt is kept, marked.
+    const again = retried < GET_RETRIES && (init.method ?? 'GET') === 'GET' && code !== 'TimeoutError'
     record(kind, start, 0, again || retriable ? `retried:${code}` : code, replica)
-    return again ? call(kind, url, init, replica, true) : { status: 0 }
+    return again ? call(kind, url, init, replica, retried + 1) : { status: 0 }
   }
 }
 
@@ -69,7 +72,7 @@ async function write(kind, path, key, body) {
   const started = Date.now()
   try {
     for (let attempt = 0; Date.now() - started < GIVE_UP_MS; attempt++) {
-      const reply = await call(kind, `${PROXY}${path}`, post(key, body), '', false, true)
+      const reply = await call(kind, `${PROXY}${path}`, post(key, body), '', 0, true)
       if (reply.status === 200 || reply.status === 201) {
         acks.push({
           kind,

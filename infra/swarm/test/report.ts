@@ -89,7 +89,7 @@ export function swarmReport(run: SwarmRun): string {
     'messages not in Postgres at the end. **Documented 503**: answers with `Retry-After` and a documented',
     'code (`UPSTREAM_UNAVAILABLE`, `DEPENDENCY_UNAVAILABLE`, `OVERLOADED`, `DRAINING`), which a client',
     'retries. **Unanswered**: requests that got no answer and were not sent again (a write without an',
-    "answer is sent again with its key, a GET once, as browsers do); p99 is the window's.",
+    "answer is sent again with its key, a GET up to three times on a new connection, as browsers do); p99 is the window's.",
     '',
     table,
     '',
