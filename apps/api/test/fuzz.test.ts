@@ -127,13 +127,13 @@ for (const [operationId, arbitrary] of Object.entries(cases)) {
         if (status === 204 && deleted.has(id)) fail(`message ${id} deleted twice`)
         if (status === 404 && byModerator && deletableIds.includes(Number(id)) && !deleted.has(id))
           fail(`message ${id} not found before it was deleted`)
-        if (status === 204) deleted.add(id)
-      }
-      if (status === 204 && operationId === 'deleteMessage') {
-        const { rows } = await app.pg.query<{ last: number }>(
-          'select coalesce(max(id), 0) as last from messages',
-        )
-        Object.assign(expected, { messages: before.messages - 1, lastId: rows[0]?.last })
+        if (status === 204) {
+          deleted.add(id)
+          const { rows } = await app.pg.query<{ last: number }>(
+            'select coalesce(max(id), 0) as last from messages',
+          )
+          Object.assign(expected, { messages: before.messages - 1, lastId: rows[0]?.last })
+        }
       }
       if (status < 300 && operationId === 'recordVisit') {
         expected.visits = before.visits + 1

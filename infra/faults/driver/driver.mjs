@@ -51,9 +51,9 @@ async function call(kind, url, init = {}, replica = '', retried = 0, retriable =
   } catch (error) {
     const code = String(error.cause?.code ?? error.name)
     // As browsers do (RFC 9110 §9.2.2): a GET whose connection closed under it is
-    // sent again on a new connection. fetch's pool may hand out another idle
-    // connection the proxy is closing (an nginx reload closes them all), so up
-    // to three times. Each failed attempt is kept, marked.
+    // sent again. fetch's pool may hand the retry another idle connection the
+    // proxy is closing (an nginx reload closes them all), so up to three times.
+    // Each failed attempt is kept, marked.
     const again = retried < GET_RETRIES && (init.method ?? 'GET') === 'GET' && code !== 'TimeoutError'
     record(kind, start, 0, again || retriable ? `retried:${code}` : code, replica)
     return again ? call(kind, url, init, replica, retried + 1) : { status: 0 }
